@@ -1,0 +1,64 @@
+# Almanac — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PIP := $(BIN)/pip --disable-pip-version-check
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The services suite: PostgreSQL and Redis on loopback (override to taste).
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/almanac
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.DEFAULT_GOAL := help
+.PHONY: help install run worker test test-services e2e lint format bench messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: install ## Serve the demo on http://127.0.0.1:8000 (SQLite, in-process tasks, mail to var/mail)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install ## Run a Celery worker and beat against REDIS_URL (services setup)
+	$(BIN)/celery -A config worker --beat -l INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+test: install ## The whole suite on the embedded default (SQLite, eager tasks)
+	$(BIN)/pytest -m "not services and not e2e"
+
+test-services: install ## The suite on PostgreSQL + Redis, with a real Celery worker
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m "not e2e"
+
+e2e: install ## Browser tests in headless Chromium (Debian's /usr/bin/chromium)
+	$(BIN)/pytest -m e2e tests/e2e
+
+lint: install ## ruff, ruff format --check, mypy, import contracts, migrations check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy .
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install ## Benchmarks: figures with a ratio to a reference measured in the same run
+	DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	  SECURE_SSL_REDIRECT=0 ALMANAC_VAR_DIR=var/bench $(BIN)/python bench/run.py
+
+messages: install ## Refresh the Chinese catalogue and compile it
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,13 @@
+"""The Celery application. Broker = REDIS_URL; without it tasks run eagerly in-process."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("almanac")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,28 @@
+"""Every periodic job, declared in one place.
+
+Frequent jobs carry an expiry so a backlog after an outage does not run them
+again and again; django-celery-beat's DatabaseScheduler loads this table into
+the admin-editable schedule on start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Publish outbox messages whose publication was lost (broker down, crash
+    # between commit and publish) and messages a dead worker never finished.
+    "outbox-sweep": {
+        "task": "core.outbox_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # Keep the outbox small: done messages older than 30 days go.
+    "outbox-purge": {
+        "task": "core.outbox_purge",
+        "schedule": crontab(minute=17, hour=3),
+        "options": {"expires": 3600},
+    },
+}

@@ -1,0 +1,141 @@
+"""API plumbing: domain errors → HTTP, and ETag / If-Match for versioned rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import (
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    Locked,
+    NotAllowed,
+    StaleVersion,
+)
+from core.locking import parse_version
+from core.models import VersionedModel
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the object's ETag to change it."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The object changed since you read it; fetch it again."
+    default_code = "stale_version"
+
+
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (StaleVersion, status.HTTP_412_PRECONDITION_FAILED),
+    (NotAllowed, status.HTTP_403_FORBIDDEN),
+    (InvalidTransition, status.HTTP_409_CONFLICT),
+    (Locked, status.HTTP_409_CONFLICT),
+    (InvalidInput, status.HTTP_400_BAD_REQUEST),
+)
+
+
+def etag(instance: VersionedModel) -> str:
+    return f'"{instance.version}"'
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus one translation of every domain error."""
+    if isinstance(exc, DomainError):
+        code = next(
+            (code for kind, code in _DOMAIN_STATUS if isinstance(exc, kind)),
+            status.HTTP_400_BAD_REQUEST,
+        )
+        body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
+        if isinstance(exc, InvalidInput) and exc.fields:
+            body["fields"] = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+        response = Response(body, status=code)
+        if isinstance(exc, StaleVersion) and isinstance(exc.current, VersionedModel):
+            response["ETag"] = etag(exc.current)
+        return response
+    if isinstance(exc, ValidationError):
+        # One shape for every 400: a summary, a code, and the problems per field.
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return Response(
+            {"detail": "Invalid input.", "code": "invalid", "fields": fields},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        return Response({"detail": "Not found.", "code": "not_found"}, status=404)
+    return drf_exception_handler(exc, context)
+
+
+def expected_version(request: Request, instance: VersionedModel) -> int:
+    """The version the client says it is changing: 428 without If-Match, 412 when stale."""
+    raw = request.headers.get("If-Match")
+    if raw is None or not raw.strip() or raw.strip() == "*":
+        raise PreconditionRequired()
+    version = parse_version(raw.split(",")[0])
+    if version is None:
+        raise PreconditionFailed('If-Match must be the ETag of the object, e.g. "3".')
+    if version != instance.version:
+        raise PreconditionFailed()
+    return version
+
+
+def with_etag(response: Response, instance: VersionedModel) -> Response:
+    response["ETag"] = etag(instance)
+    return response
+
+
+class VersionedViewSetMixin:
+    """Retrieve answers with an ETag; update, partial update and destroy need If-Match.
+
+    Subclasses write through services: ``perform_versioned_update(instance,
+    version, data)`` returns the fresh instance; ``perform_versioned_destroy``
+    deletes. The version check is repeated inside the service's conditional
+    UPDATE, so a writer that passes this early check can still lose the race
+    and gets 412, never a silent overwrite.
+    """
+
+    if TYPE_CHECKING:  # provided by GenericAPIView
+
+        def get_object(self) -> Any: ...
+
+        def get_serializer(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.get_serializer(*args, **kwargs)
+
+    def perform_versioned_update(self, instance: Any, version: int, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def perform_versioned_destroy(self, instance: Any, version: int) -> None:
+        raise NotImplementedError
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        return with_etag(Response(self.get_serializer(instance).data), instance)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        version = expected_version(request, instance)
+        serializer = self.get_write_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        fresh = self.perform_versioned_update(instance, version, dict(serializer.validated_data))
+        return with_etag(Response(self.get_serializer(fresh).data), fresh)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        version = expected_version(request, instance)
+        self.perform_versioned_destroy(instance, version)
+        return Response(status=status.HTTP_204_NO_CONTENT)

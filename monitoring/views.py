@@ -1,0 +1,3 @@
+from planner.sections import section_view
+
+section = section_view("monitoring")

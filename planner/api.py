@@ -1,0 +1,354 @@
+"""REST API for workspaces, memberships and plans. Writes go through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api import VersionedViewSetMixin, expected_version, with_etag
+from core.auth import actor_of
+from core.errors import NotAllowed
+from planner import queries, services
+from planner.access import (
+    Action,
+    RolePermission,
+    ScopedQuerysetMixin,
+    VisibleWorkspaceField,
+    can,
+    role_in,
+)
+from planner.models import Membership, Plan, PlanStatus, PlanTransition, Role, Workspace
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag from the last read of this object, e.g. "3".',
+)
+VERSIONED_ERRORS = {
+    400: OpenApiResponse(description="Invalid input; `fields` names each problem."),
+    403: OpenApiResponse(description="Your role does not allow this."),
+    404: OpenApiResponse(description="No such object in your workspaces."),
+    409: OpenApiResponse(description="The plan is locked or in the wrong status."),
+    412: OpenApiResponse(description="Stale If-Match: the object changed since you read it."),
+    428: OpenApiResponse(description="If-Match is missing."),
+}
+
+
+# --- workspaces ------------------------------------------------------------------
+
+
+class WorkspaceSerializer(serializers.ModelSerializer[Workspace]):
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Workspace
+        fields = ["id", "name", "slug", "role", "created_at"]
+
+    def get_role(self, workspace: Workspace) -> str | None:
+        return role_in(self.context["request"].user, workspace.pk)
+
+
+class WorkspaceViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Workspace]):
+    """The workspaces you belong to, with your role in each."""
+
+    queryset = Workspace.objects.all()
+    serializer_class = WorkspaceSerializer
+    permission_classes = [RolePermission]
+
+
+# --- memberships -----------------------------------------------------------------
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "workspace", "user", "username", "role", "version", "updated_at"]
+        read_only_fields = ["id", "workspace", "user", "username", "version", "updated_at"]
+
+
+class MembershipCreateSerializer(serializers.Serializer[Any]):
+    workspace = VisibleWorkspaceField()
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipUpdateSerializer(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipFilter(filters.FilterSet):
+    class Meta:
+        model = Membership
+        fields = ["workspace", "role"]
+
+
+@extend_schema_view(
+    list=extend_schema(description="Members of the workspaces you administer."),
+    create=extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer}),
+    update=extend_schema(
+        request=MembershipUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=VERSIONED_ERRORS | {200: MembershipSerializer},
+    ),
+    partial_update=extend_schema(
+        request=MembershipUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=VERSIONED_ERRORS | {200: MembershipSerializer},
+    ),
+    destroy=extend_schema(parameters=[IF_MATCH], responses=VERSIONED_ERRORS | {204: None}),
+)
+class MembershipViewSet(
+    ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Membership]
+):
+    """Workspace members and their roles (workspace admins only)."""
+
+    queryset = Membership.objects.select_related("user").order_by("workspace_id", "user__username")
+    serializer_class = MembershipSerializer
+    permission_classes = [RolePermission]
+    filterset_class = MembershipFilter
+    list_action = Action.ADMIN
+    read_action = Action.ADMIN
+    write_action = Action.ADMIN
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        return MembershipUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = MembershipCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        membership = services.membership_add(
+            workspace=data["workspace"],
+            username=data["username"],
+            role=data["role"],
+            actor=actor_of(request),
+        )
+        return with_etag(Response(self.get_serializer(membership).data, status=201), membership)
+
+    def perform_versioned_update(
+        self, instance: Membership, version: int, data: dict[str, Any]
+    ) -> Membership:
+        return services.membership_update(
+            membership=instance,
+            role=data.get("role", instance.role),
+            expected_version=version,
+            actor=actor_of(self.request),
+        )
+
+    def perform_versioned_destroy(self, instance: Membership, version: int) -> None:
+        services.membership_remove(
+            membership=instance, expected_version=version, actor=actor_of(self.request)
+        )
+
+
+# --- plans -----------------------------------------------------------------------
+
+
+class PlanSerializer(serializers.ModelSerializer[Plan]):
+    workspace = VisibleWorkspaceField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "workspace",
+            "year",
+            "name",
+            "description",
+            "currency",
+            "status",
+            "version",
+            "created_by",
+            "approved_by",
+            "approved_at",
+            "created_at",
+            "updated_at",
+        ]
+        # Uniqueness is the service's rule, reported on the field it concerns.
+        validators: list[Any] = []
+        read_only_fields = [
+            "id",
+            "status",
+            "version",
+            "created_by",
+            "approved_by",
+            "approved_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PlanUpdateSerializer(serializers.ModelSerializer[Plan]):
+    class Meta:
+        model = Plan
+        fields = ["year", "name", "description", "currency"]
+
+
+class TransitionRequestSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=PlanTransition.Action.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PlanTransitionSerializer(serializers.ModelSerializer[PlanTransition]):
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+
+    class Meta:
+        model = PlanTransition
+        fields = ["id", "action", "from_status", "to_status", "actor", "comment", "created_at"]
+
+
+class FieldChangeSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField()
+    field_label = serializers.CharField(source="label")
+    old = serializers.CharField(allow_null=True)
+    new = serializers.CharField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer[Any]):
+    when = serializers.DateTimeField()
+    who = serializers.CharField(source="who.username", default=None, allow_null=True)
+    kind = serializers.ChoiceField(choices=[("+", "created"), ("~", "changed"), ("-", "deleted")])
+    object_label = serializers.CharField()
+    reason = serializers.CharField()
+    changes = FieldChangeSerializer(many=True)
+
+
+class PlanFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=PlanStatus.choices)
+
+    class Meta:
+        model = Plan
+        fields = ["workspace", "year", "status"]
+
+
+@extend_schema_view(
+    update=extend_schema(
+        request=PlanUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=VERSIONED_ERRORS | {200: PlanSerializer},
+    ),
+    partial_update=extend_schema(
+        request=PlanUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses=VERSIONED_ERRORS | {200: PlanSerializer},
+    ),
+    destroy=extend_schema(parameters=[IF_MATCH], responses=VERSIONED_ERRORS | {204: None}),
+)
+class PlanViewSet(
+    ScopedQuerysetMixin,
+    VersionedViewSetMixin,
+    viewsets.ModelViewSet[Plan],
+):
+    """Annual plans. Only a draft can be edited; lifecycle moves go through `transition`."""
+
+    queryset = Plan.objects.select_related("workspace").order_by("-year", "name")
+    serializer_class = PlanSerializer
+    permission_classes = [RolePermission]
+    filterset_class = PlanFilter
+    action_roles = {"destroy": Action.ADMIN, "transition": Action.VIEW}
+
+    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        return PlanUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        workspace = data.pop("workspace")
+        if not can(request.user, workspace.pk, Action.EDIT):
+            raise NotAllowed()
+        plan = services.plan_create(workspace=workspace, actor=actor_of(request), **data)
+        return with_etag(Response(self.get_serializer(plan).data, status=201), plan)
+
+    def perform_versioned_update(self, instance: Plan, version: int, data: dict[str, Any]) -> Plan:
+        return services.plan_update(
+            plan=instance, expected_version=version, changes=data, actor=actor_of(self.request)
+        )
+
+    def perform_versioned_destroy(self, instance: Plan, version: int) -> None:
+        services.plan_delete(plan=instance, expected_version=version, actor=actor_of(self.request))
+
+    @extend_schema(
+        request=TransitionRequestSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Optional: refuse the move if the plan changed since this ETag.",
+            )
+        ],
+        responses={200: PlanSerializer} | VERSIONED_ERRORS,
+        description=(
+            "Move the plan through its lifecycle: `submit` (editors), `approve`, "
+            "`send_back` (needs a comment), `reopen`, `archive` (managers)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        serializer = TransitionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = expected_version(request, plan) if request.headers.get("If-Match") else None
+        plan = services.plan_transition(
+            plan=plan,
+            action=serializer.validated_data["action"],
+            comment=serializer.validated_data["comment"],
+            expected_version=version,
+            actor=actor_of(request),
+        )
+        return with_etag(Response(self.get_serializer(plan).data), plan)
+
+    @extend_schema(responses={200: PlanTransitionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def transitions(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        rows = queries.recent_transitions(plan, limit=500)
+        return Response(PlanTransitionSerializer(rows, many=True).data)
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        return Response(HistoryEntrySerializer(queries.plan_history(plan), many=True).data)
+
+
+# --- auth --------------------------------------------------------------------------
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled by django-axes)."""
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many failed attempts; try again later."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

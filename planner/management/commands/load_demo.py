@@ -1,0 +1,75 @@
+"""Load the demo workspace: users, roles and the 2027 plan. Safe to run twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from channels.services import catalogue_install
+from planner.models import Membership, Plan, Role, Workspace
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
+DEMO_USERS = (
+    ("demo-admin", Role.ADMIN, "Lin Admin"),
+    ("demo-manager", Role.MANAGER, "Wang Manager"),
+    ("demo-editor", Role.EDITOR, "Chen Editor"),
+    ("demo-viewer", Role.VIEWER, "Zhao Viewer"),
+)
+DEMO_WORKSPACE = ("demo", "Lumi Tea · Brand Marketing")
+DEMO_PLAN_DESCRIPTION = (
+    "Grow Lumi Tea from a Tmall-first brand to an all-channel brand: 2 million new users, "
+    "social-first content around Spring Festival, 618 and Double 11, and a disciplined ROI."
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo workspace, its users (password demo-password) and the 2027 plan."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo creates users with a published password; it runs only with DEBUG=1."
+            )
+        with transaction.atomic():
+            workspace, _ = Workspace.objects.get_or_create(
+                slug=DEMO_WORKSPACE[0], defaults={"name": DEMO_WORKSPACE[1]}
+            )
+            user_model = get_user_model()
+            for username, role, full_name in DEMO_USERS:
+                first, last = full_name.split(" ", 1)
+                user, created = user_model.objects.get_or_create(
+                    username=username,
+                    defaults={
+                        "email": f"{username}@demo.almanac.test",
+                        "first_name": first,
+                        "last_name": last,
+                    },
+                )
+                if created or not user.check_password(DEMO_PASSWORD):
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+                Membership.objects.update_or_create(
+                    workspace=workspace, user=user, defaults={"role": role}
+                )
+            plan, _ = Plan.objects.get_or_create(
+                workspace=workspace,
+                year=2027,
+                name="Annual Marketing Plan",
+                defaults={
+                    "currency": "CNY",
+                    "description": DEMO_PLAN_DESCRIPTION,
+                    "created_by": user_model.objects.get(username="demo-editor"),
+                },
+            )
+            catalogue_install(plan=plan)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "
+                + ", ".join(u for u, _, _ in DEMO_USERS)
+                + f" (password {DEMO_PASSWORD})."
+            )
+        )

@@ -1,0 +1,14 @@
+"""Background work for plans: thin wrappers that fetch by id and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from core.outbox import OutboxTask
+from planner import notifications
+
+
+@shared_task(name="planner.notify_plan_transition", base=OutboxTask, ignore_result=True)
+def notify_plan_transition(transition_id: int) -> int:
+    """Email the people who act next on a plan's lifecycle step."""
+    return notifications.send_transition_emails(transition_id=transition_id)

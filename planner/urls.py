@@ -1,0 +1,19 @@
+from django.urls import path
+
+from planner import views
+
+app_name = "planner"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("workspaces/new/", views.workspace_create, name="workspace-create"),
+    path("w/<slug:slug>/", views.workspace_detail, name="workspace"),
+    path("w/<slug:slug>/plans/new/", views.plan_create, name="plan-create"),
+    path("w/<slug:slug>/members/", views.member_add, name="member-add"),
+    path("w/<slug:slug>/members/<int:membership_id>/", views.member_change, name="member-change"),
+    path("plans/<int:plan_id>/", views.plan_overview, name="plan"),
+    path("plans/<int:plan_id>/fields/", views.plan_fields, name="plan-fields"),
+    path("plans/<int:plan_id>/transition/", views.plan_transition, name="plan-transition"),
+    path("plans/<int:plan_id>/history/", views.plan_history, name="plan-history"),
+    path("plans/<int:plan_id>/execution/", views.execution, name="execution"),
+]

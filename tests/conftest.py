@@ -1,0 +1,107 @@
+"""Personas and shared fixtures.
+
+A workspace ``ws`` with an admin, a manager, an editor and a viewer, one draft
+plan with the standard channel catalogue, and an *outsider*: the admin of
+another workspace with a plan of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from channels.services import catalogue_install
+from config.celery import app as celery_app
+from planner.models import Plan, Role, Workspace
+from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory, WorkspaceFactory
+
+PERSONAS = ("admin", "manager", "editor", "viewer", "outsider")
+
+
+@dataclass
+class World:
+    workspace: Workspace
+    plan: Plan
+    other_workspace: Workspace
+    other_plan: Plan
+    users: dict
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_unless_services(request, settings, tmp_path):
+    """Tests run tasks in-process; only the services suite talks to a real worker.
+
+    Mail goes to Django's in-memory outbox (pytest-django), files to a temp dir.
+    """
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    # A deliberately slow hash protects real passwords; tests only need a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _reset_login_throttle(db):
+    from axes.utils import reset
+
+    reset()
+
+
+@pytest.fixture
+def world(db) -> World:
+    workspace = WorkspaceFactory(name="Lumi Tea", slug="lumi")
+    users = {}
+    for role in (Role.ADMIN, Role.MANAGER, Role.EDITOR, Role.VIEWER):
+        users[str(role)] = MembershipFactory(
+            workspace=workspace, user=UserFactory(username=f"{role}-user"), role=role
+        ).user
+    plan = PlanFactory(workspace=workspace, name="Annual plan", created_by=users["editor"])
+    catalogue_install(plan=plan)
+    other_workspace = WorkspaceFactory(name="Rival Coffee", slug="rival")
+    users["outsider"] = MembershipFactory(
+        workspace=other_workspace, user=UserFactory(username="outsider-user"), role=Role.ADMIN
+    ).user
+    other_plan = PlanFactory(workspace=other_workspace, name="Rival plan")
+    catalogue_install(plan=other_plan)
+    return World(workspace, plan, other_workspace, other_plan, users)
+
+
+@pytest.fixture
+def client_for(world):
+    """``client_for("editor")`` → a logged-in Django test client."""
+
+    def make(persona: str, **kwargs) -> Client:
+        client = Client(**kwargs)
+        if persona != "anonymous":
+            client.force_login(world.users[persona])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(world):
+    """``api_for("viewer")`` → an APIClient with that persona's token."""
+
+    def make(persona: str) -> APIClient:
+        client = APIClient()
+        if persona != "anonymous":
+            token, _ = Token.objects.get_or_create(user=world.users[persona])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,404 @@
+"""The access matrix: every route and every persona → the status it must get.
+
+A meta-test walks the URL resolver and fails when a named route has no case
+here, so a new page or endpoint cannot ship without its access rules tested.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from planner.models import Membership, Role
+from tests.factories import PASSWORD, UserFactory
+
+PERSONAS = ("admin", "manager", "editor", "viewer", "outsider", "anonymous")
+
+
+def expect(
+    admin: int,
+    manager: int,
+    editor: int,
+    viewer: int,
+    outsider: int,
+    anonymous: int,
+) -> dict[str, int]:
+    return {
+        "admin": admin,
+        "manager": manager,
+        "editor": editor,
+        "viewer": viewer,
+        "outsider": outsider,
+        "anonymous": anonymous,
+    }
+
+
+@dataclass
+class Case:
+    route: str  # the URL name the case covers
+    method: str
+    path: Callable[[Any], str]
+    expected: dict[str, int]
+    data: Callable[[Any], dict[str, Any]] = field(default=lambda w: {})
+    headers: Callable[[Any], dict[str, str]] = field(default=lambda w: {})
+    api: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+def plan_url(suffix: str = "") -> Callable[[Any], str]:
+    return lambda w: f"/plans/{w.plan.pk}/{suffix}"
+
+
+def api_plan(suffix: str = "") -> Callable[[Any], str]:
+    return lambda w: f"/api/v1/plans/{w.plan.pk}/{suffix}"
+
+
+def if_match_plan(w: Any) -> dict[str, str]:
+    w.plan.refresh_from_db()
+    return {"HTTP_IF_MATCH": f'"{w.plan.version}"'}
+
+
+def viewer_membership(w: Any) -> Membership:
+    return Membership.objects.get(workspace=w.workspace, user=w.users["viewer"])
+
+
+def if_match_membership(w: Any) -> dict[str, str]:
+    return {"HTTP_IF_MATCH": f'"{viewer_membership(w).version}"'}
+
+
+def new_user_name(w: Any) -> str:
+    return UserFactory(username="newbie").username
+
+
+MEMBERS_READ = expect(200, 200, 200, 200, 404, 302)
+EDITORS_WRITE_REDIRECT = expect(302, 302, 302, 403, 404, 302)
+ADMIN_WRITE_REDIRECT = expect(302, 403, 403, 403, 404, 302)
+API_MEMBERS_READ = expect(200, 200, 200, 200, 404, 401)
+API_EDITORS_WRITE = expect(200, 200, 200, 403, 404, 401)
+API_ADMIN_ONLY = expect(200, 403, 403, 403, 404, 401)
+
+CASES: list[Case] = [
+    # --- public and account pages ---------------------------------------------------
+    Case("healthz", "get", lambda w: "/healthz", expect(200, 200, 200, 200, 200, 200)),
+    Case("login", "get", lambda w: "/accounts/login/", expect(302, 302, 302, 302, 302, 200)),
+    Case("logout", "post", lambda w: "/accounts/logout/", expect(302, 302, 302, 302, 302, 302)),
+    Case(
+        "set_language",
+        "post",
+        lambda w: "/i18n/setlang/",
+        expect(302, 302, 302, 302, 302, 302),
+        data=lambda w: {"language": "zh-hans", "next": "/"},
+    ),
+    # --- workspaces -------------------------------------------------------------------
+    Case("planner:home", "get", lambda w: "/", expect(200, 200, 200, 200, 200, 302)),
+    Case(
+        "planner:workspace-create",
+        "post",
+        lambda w: "/workspaces/new/",
+        expect(302, 302, 302, 302, 302, 302),
+        data=lambda w: {"name": "New brand team"},
+    ),
+    Case("planner:workspace", "get", lambda w: "/w/lumi/", MEMBERS_READ),
+    Case(
+        "planner:plan-create",
+        "get",
+        lambda w: "/w/lumi/plans/new/",
+        expect(200, 200, 200, 403, 404, 302),
+    ),
+    Case(
+        "planner:plan-create",
+        "post",
+        lambda w: "/w/lumi/plans/new/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"name": "Scenario B", "year": 2028, "currency": "CNY"},
+    ),
+    Case(
+        "planner:member-add",
+        "post",
+        lambda w: "/w/lumi/members/",
+        ADMIN_WRITE_REDIRECT,
+        data=lambda w: {"username": new_user_name(w), "role": "viewer"},
+    ),
+    Case(
+        "planner:member-change",
+        "post",
+        lambda w: f"/w/lumi/members/{viewer_membership(w).pk}/",
+        ADMIN_WRITE_REDIRECT,
+        data=lambda w: {"role": "editor", "version": viewer_membership(w).version},
+    ),
+    # --- plan pages -----------------------------------------------------------------------
+    Case("planner:plan", "get", plan_url(), MEMBERS_READ),
+    Case("planner:plan-fields", "get", plan_url("fields/"), MEMBERS_READ),
+    Case(
+        "planner:plan-fields",
+        "post",
+        plan_url("fields/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "name": "Renamed",
+            "year": 2027,
+            "currency": "CNY",
+            "description": "",
+            "version": w.plan.version,
+        },
+    ),
+    Case(
+        "planner:plan-transition",
+        "post",
+        plan_url("transition/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"action": "submit", "comment": "", "version": w.plan.version},
+    ),
+    Case("planner:plan-history", "get", plan_url("history/"), MEMBERS_READ),
+    Case("kpis:section", "get", plan_url("goals/"), MEMBERS_READ),
+    Case("channels:section", "get", plan_url("channels/"), MEMBERS_READ),
+    Case("content:section", "get", plan_url("content/"), MEMBERS_READ),
+    Case("monitoring:section", "get", plan_url("monitoring/"), MEMBERS_READ),
+    Case("budget:section", "get", plan_url("budget/"), MEMBERS_READ),
+    Case("planner:execution", "get", plan_url("execution/"), MEMBERS_READ),
+    # --- API ---------------------------------------------------------------------------------
+    Case(
+        "api-token",
+        "post",
+        lambda w: "/api/v1/auth/token/",
+        expect(200, 200, 200, 200, 200, 400),
+        api=True,
+    ),
+    Case(
+        "api-schema",
+        "get",
+        lambda w: "/api/schema/",
+        expect(200, 200, 200, 200, 200, 200),
+        api=True,
+    ),
+    Case("api-docs", "get", lambda w: "/api/docs/", expect(200, 200, 200, 200, 200, 200), api=True),
+    Case("api-root", "get", lambda w: "/api/v1/", expect(200, 200, 200, 200, 200, 401), api=True),
+    Case(
+        "workspace-list",
+        "get",
+        lambda w: "/api/v1/workspaces/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "workspace-detail",
+        "get",
+        lambda w: f"/api/v1/workspaces/{w.workspace.pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "plan-list",
+        "get",
+        lambda w: "/api/v1/plans/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "plan-list",
+        "post",
+        lambda w: "/api/v1/plans/",
+        expect(201, 201, 201, 403, 400, 401),
+        data=lambda w: {"workspace": w.workspace.pk, "year": 2028, "name": "Scenario B"},
+        api=True,
+    ),
+    Case("plan-detail", "get", api_plan(), API_MEMBERS_READ, api=True),
+    Case(
+        "plan-detail",
+        "patch",
+        api_plan(),
+        API_EDITORS_WRITE,
+        data=lambda w: {"name": "Renamed"},
+        headers=if_match_plan,
+        api=True,
+    ),
+    Case(
+        "plan-detail",
+        "put",
+        api_plan(),
+        API_EDITORS_WRITE,
+        data=lambda w: {"name": "Renamed", "year": 2027, "currency": "CNY", "description": "x"},
+        headers=if_match_plan,
+        api=True,
+    ),
+    Case(
+        "plan-detail",
+        "delete",
+        api_plan(),
+        expect(204, 403, 403, 403, 404, 401),
+        headers=if_match_plan,
+        api=True,
+    ),
+    Case(
+        "plan-transition",
+        "post",
+        api_plan("transition/"),
+        API_EDITORS_WRITE,
+        data=lambda w: {"action": "submit"},
+        api=True,
+    ),
+    Case("plan-transitions", "get", api_plan("transitions/"), API_MEMBERS_READ, api=True),
+    Case("plan-history", "get", api_plan("history/"), API_MEMBERS_READ, api=True),
+    Case(
+        "membership-list",
+        "get",
+        lambda w: "/api/v1/memberships/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "membership-list",
+        "post",
+        lambda w: "/api/v1/memberships/",
+        expect(201, 403, 403, 403, 400, 401),
+        data=lambda w: {
+            "workspace": w.workspace.pk,
+            "username": new_user_name(w),
+            "role": "viewer",
+        },
+        api=True,
+    ),
+    Case(
+        "membership-detail",
+        "get",
+        lambda w: f"/api/v1/memberships/{viewer_membership(w).pk}/",
+        API_ADMIN_ONLY,
+        api=True,
+    ),
+    Case(
+        "membership-detail",
+        "patch",
+        lambda w: f"/api/v1/memberships/{viewer_membership(w).pk}/",
+        API_ADMIN_ONLY,
+        data=lambda w: {"role": "editor"},
+        headers=if_match_membership,
+        api=True,
+    ),
+    Case(
+        "membership-detail",
+        "put",
+        lambda w: f"/api/v1/memberships/{viewer_membership(w).pk}/",
+        API_ADMIN_ONLY,
+        data=lambda w: {"role": "editor"},
+        headers=if_match_membership,
+        api=True,
+    ),
+    Case(
+        "membership-detail",
+        "delete",
+        lambda w: f"/api/v1/memberships/{viewer_membership(w).pk}/",
+        expect(204, 403, 403, 403, 404, 401),
+        headers=if_match_membership,
+        api=True,
+    ),
+]
+
+# Routes whose access is someone else's business, with the reason.
+NOT_IN_MATRIX = {
+    "admin": "Django admin: staff-only by Django's own checks, not workspace data",
+    "django.contrib.staticfiles": "static files (DEBUG only)",
+}
+
+
+def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in NOT_IN_MATRIX:
+                continue
+            names |= _route_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            if entry.name:
+                names.add(f"{namespace}{entry.name}")
+            elif entry.lookup_str.startswith("django.contrib.staticfiles"):
+                continue
+            else:
+                names.add(f"<unnamed {entry.pattern}>")
+    return names
+
+
+def test_every_route_has_an_access_case():
+    routes = _route_names(get_resolver().url_patterns)
+    covered = {case.route for case in CASES}
+    missing = sorted(routes - covered)
+    assert not missing, f"routes without a case in the access matrix: {missing}"
+    stale = sorted(covered - routes)
+    assert not stale, f"cases for routes that no longer exist: {stale}"
+
+
+def _request(case: Case, persona: str, world: Any, client_for: Any, api_for: Any) -> Any:
+    if case.route == "api-token":
+        username = world.users[persona].username if persona != "anonymous" else "nobody"
+        password = PASSWORD if persona != "anonymous" else "wrong-password"
+        return api_for("anonymous").post(
+            case.path(world), {"username": username, "password": password}, format="json"
+        )
+    data = case.data(world)
+    headers = case.headers(world)
+    url = case.path(world)
+    if case.api:
+        client = api_for(persona)
+        return getattr(client, case.method)(url, data or None, format="json", **headers)
+    client = client_for(persona)
+    if case.method == "get":
+        return client.get(url, **headers)
+    return getattr(client, case.method)(url, data, **headers)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_access_matrix(case: Case, persona: str, world, client_for, api_for):
+    response = _request(case, persona, world, client_for, api_for)
+    assert response.status_code == case.expected[persona], (
+        f"{case.id} as {persona}: {response.status_code}, expected {case.expected[persona]}: "
+        f"{response.content[:300]!r}"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/plans/", "/api/v1/workspaces/", "/api/v1/memberships/"],
+)
+def test_outsider_lists_show_no_rows_of_other_workspaces(url, world, api_for):
+    # given another workspace's admin
+    # when they list plans, workspaces and memberships
+    rows = api_for("outsider").get(url).json()["results"]
+    # then nothing of the first workspace is there
+    assert rows, "the outsider sees their own workspace's rows"
+    text = json.dumps(rows)
+    assert "Lumi Tea" not in text and "Annual plan" not in text
+    for row in rows:
+        assert row.get("workspace", row.get("id")) == world.other_workspace.pk
+
+
+def test_membership_list_shows_only_workspaces_the_user_administers(world, api_for):
+    assert api_for("viewer").get("/api/v1/memberships/").json()["results"] == []
+    admin_rows = api_for("admin").get("/api/v1/memberships/").json()["results"]
+    assert {row["username"] for row in admin_rows} == {
+        "admin-user",
+        "manager-user",
+        "editor-user",
+        "viewer-user",
+    }
+
+
+def test_outsider_cannot_reach_plan_through_html_with_a_guessed_id(world, client_for):
+    response = client_for("outsider").get(f"/plans/{world.plan.pk}/")
+    assert response.status_code == 404
+    assert b"Annual plan" not in response.content
+
+
+def test_roles_are_ordered():
+    from planner.access import Action, roles_allowed
+
+    assert roles_allowed(Action.VIEW) == [Role.VIEWER, Role.EDITOR, Role.MANAGER, Role.ADMIN]
+    assert roles_allowed(Action.ADMIN) == [Role.ADMIN]

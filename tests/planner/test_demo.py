@@ -1,0 +1,24 @@
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from planner.models import Membership, Plan, Workspace
+
+
+def test_load_demo_is_idempotent_and_creates_the_demo_users(db, settings, rf):
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    workspace = Workspace.objects.get(slug="demo")
+    roles = dict(
+        Membership.objects.filter(workspace=workspace).values_list("user__username", "role")
+    )
+    assert roles == {
+        "demo-admin": "admin",
+        "demo-manager": "manager",
+        "demo-editor": "editor",
+        "demo-viewer": "viewer",
+    }
+    plan = Plan.objects.get(workspace=workspace)
+    assert plan.year == 2027 and plan.channels.count() > 10
+    for username in ("demo-editor", "demo-manager", "demo-viewer"):
+        assert authenticate(rf.post("/"), username=username, password="demo-password")

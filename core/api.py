@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import (
@@ -42,6 +45,33 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Locked, status.HTTP_409_CONFLICT),
     (InvalidInput, status.HTTP_400_BAD_REQUEST),
 )
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag from the last read of this object, e.g. "3".',
+)
+VERSIONED_ERRORS = {
+    400: OpenApiResponse(description="Invalid input; `fields` names each problem."),
+    403: OpenApiResponse(description="Your role does not allow this."),
+    404: OpenApiResponse(description="No such object in your workspaces."),
+    409: OpenApiResponse(description="The object is locked or in the wrong status."),
+    412: OpenApiResponse(description="Stale If-Match: the object changed since you read it."),
+    428: OpenApiResponse(description="If-Match is missing."),
+}
+
+
+def versioned_schema(write: type[Serializer[Any]], read: type[Serializer[Any]]) -> dict[str, Any]:
+    """OpenAPI for the update, partial update and destroy of a versioned viewset."""
+    changed = {**VERSIONED_ERRORS, 200: read}
+    return {
+        "update": extend_schema(request=write, parameters=[IF_MATCH], responses=changed),
+        "partial_update": extend_schema(request=write, parameters=[IF_MATCH], responses=changed),
+        "destroy": extend_schema(parameters=[IF_MATCH], responses={**VERSIONED_ERRORS, 204: None}),
+    }
 
 
 def etag(instance: VersionedModel) -> str:

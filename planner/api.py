@@ -20,7 +20,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import VersionedViewSetMixin, expected_version, with_etag
+from core.api import (
+    VERSIONED_ERRORS,
+    VersionedViewSetMixin,
+    expected_version,
+    versioned_schema,
+    with_etag,
+)
 from core.auth import actor_of
 from core.errors import NotAllowed
 from planner import queries, services
@@ -33,23 +39,6 @@ from planner.access import (
     role_in,
 )
 from planner.models import Membership, Plan, PlanStatus, PlanTransition, Role, Workspace
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The ETag from the last read of this object, e.g. "3".',
-)
-VERSIONED_ERRORS = {
-    400: OpenApiResponse(description="Invalid input; `fields` names each problem."),
-    403: OpenApiResponse(description="Your role does not allow this."),
-    404: OpenApiResponse(description="No such object in your workspaces."),
-    409: OpenApiResponse(description="The plan is locked or in the wrong status."),
-    412: OpenApiResponse(description="Stale If-Match: the object changed since you read it."),
-    428: OpenApiResponse(description="If-Match is missing."),
-}
-
 
 # --- workspaces ------------------------------------------------------------------
 
@@ -104,17 +93,7 @@ class MembershipFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(description="Members of the workspaces you administer."),
     create=extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer}),
-    update=extend_schema(
-        request=MembershipUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=VERSIONED_ERRORS | {200: MembershipSerializer},
-    ),
-    partial_update=extend_schema(
-        request=MembershipUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=VERSIONED_ERRORS | {200: MembershipSerializer},
-    ),
-    destroy=extend_schema(parameters=[IF_MATCH], responses=VERSIONED_ERRORS | {204: None}),
+    **versioned_schema(MembershipUpdateSerializer, MembershipSerializer),
 )
 class MembershipViewSet(
     ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Membership]
@@ -242,19 +221,7 @@ class PlanFilter(filters.FilterSet):
         fields = ["workspace", "year", "status"]
 
 
-@extend_schema_view(
-    update=extend_schema(
-        request=PlanUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=VERSIONED_ERRORS | {200: PlanSerializer},
-    ),
-    partial_update=extend_schema(
-        request=PlanUpdateSerializer,
-        parameters=[IF_MATCH],
-        responses=VERSIONED_ERRORS | {200: PlanSerializer},
-    ),
-    destroy=extend_schema(parameters=[IF_MATCH], responses=VERSIONED_ERRORS | {204: None}),
-)
+@extend_schema_view(**versioned_schema(PlanUpdateSerializer, PlanSerializer))
 class PlanViewSet(
     ScopedQuerysetMixin,
     VersionedViewSetMixin,
@@ -351,4 +318,14 @@ class TokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            # django-axes marks the request it was handed (DRF's wrapper) when the
+            # username or IP is locked out: answer as the HTML login does.
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": "Too many failed attempts; try again later.", "code": "locked_out"},
+                    status=429,
+                )
+            raise

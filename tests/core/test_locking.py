@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.errors import StaleVersion
 from core.locking import delete_versioned, parse_version, update_versioned
@@ -39,3 +41,30 @@ def test_stale_delete_keeps_the_row(world):
     assert Plan.objects.filter(pk=world.plan.pk).exists()
     delete_versioned(world.plan, expected_version=2)
     assert not Plan.objects.filter(pk=world.plan.pk).exists()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(offsets=st.lists(st.sampled_from([0, 0, -1, -3, 1]), min_size=1, max_size=12))
+def test_only_writers_holding_the_current_version_win(world, offsets):
+    # given writers that each hold some version of the row, current or not
+    plan = Plan.objects.get(pk=world.plan.pk)
+    start, name = plan.version, plan.name
+    wins = 0
+    for i, offset in enumerate(offsets):
+        current = Plan.objects.get(pk=plan.pk).version
+        # when each tries to save what it holds
+        try:
+            update_versioned(plan, expected_version=current + offset, changes={"name": f"w{i}"})
+        except StaleVersion:
+            # then a stale writer changes nothing
+            assert offset != 0
+        else:
+            assert offset == 0
+            wins, name = wins + 1, f"w{i}"
+    final = Plan.objects.get(pk=plan.pk)
+    # and the version counts exactly the winning writes, the name is the last winner's
+    assert (final.version, final.name) == (start + wins, name)

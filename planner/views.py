@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import messages
@@ -242,9 +243,9 @@ def plan_fields(request: HttpRequest, plan_id: int) -> HttpResponse:
     POST saves with a version check. A stale save shows the current values and
     what the user typed, and overwrites nothing.
     """
-    plan = plan_for_user(request.user, plan_id)
-    context = _plan_context(request, plan)
     if request.method == "GET":
+        plan = plan_for_user(request.user, plan_id)
+        context = _plan_context(request, plan)
         if request.GET.get("edit") == "0" or not context["can_edit"]:
             return render_page(request, "planner/plan_fields.html", context, partial="plan-card")
         form = PlanFieldsForm(instance=plan, initial={"version": plan.version})
@@ -253,7 +254,8 @@ def plan_fields(request: HttpRequest, plan_id: int) -> HttpResponse:
         )
 
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
-    form = PlanFieldsForm(request.POST, instance=Plan.objects.get(pk=plan.pk))
+    # The form validates a copy: the page around it keeps showing the saved plan.
+    form = PlanFieldsForm(request.POST, instance=copy.copy(plan))
     conflict: list[tuple[str, Any, Any]] = []
     status = 400
     if form.is_valid():

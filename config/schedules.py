@@ -17,12 +17,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "outbox-sweep": {
         "task": "core.outbox_sweep",
         "schedule": 60.0,
-        "options": {"expires": 50},
+        "options": {"expire_seconds": 50},
     },
     # Keep the outbox small: done messages older than 30 days go.
     "outbox-purge": {
         "task": "core.outbox_purge",
         "schedule": crontab(minute=17, hour=3),
-        "options": {"expires": 3600},
+        "options": {"expire_seconds": 3600},
     },
 }

@@ -144,38 +144,28 @@ class MembershipViewSet(
 # --- plans -----------------------------------------------------------------------
 
 
+PLAN_WRITABLE_FIELDS = ["workspace", "year", "name", "description", "currency"]
+PLAN_READ_ONLY_FIELDS = [
+    "id",
+    "status",
+    "version",
+    "created_by",
+    "approved_by",
+    "approved_at",
+    "created_at",
+    "updated_at",
+]
+
+
 class PlanSerializer(serializers.ModelSerializer[Plan]):
     workspace = VisibleWorkspaceField()
 
     class Meta:
         model = Plan
-        fields = [
-            "id",
-            "workspace",
-            "year",
-            "name",
-            "description",
-            "currency",
-            "status",
-            "version",
-            "created_by",
-            "approved_by",
-            "approved_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = [*PLAN_WRITABLE_FIELDS, *PLAN_READ_ONLY_FIELDS]
+        read_only_fields = PLAN_READ_ONLY_FIELDS
         # Uniqueness is the service's rule, reported on the field it concerns.
         validators: list[Any] = []
-        read_only_fields = [
-            "id",
-            "status",
-            "version",
-            "created_by",
-            "approved_by",
-            "approved_at",
-            "created_at",
-            "updated_at",
-        ]
 
 
 class PlanUpdateSerializer(serializers.ModelSerializer[Plan]):

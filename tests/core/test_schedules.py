@@ -1,3 +1,4 @@
+import pytest
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
@@ -17,7 +18,8 @@ def test_every_scheduled_task_exists():
         assert entry["task"] in app.tasks
 
 
-def test_beat_loads_the_schedule_into_the_database_with_expiry(db):
+@pytest.mark.django_db(transaction=True)  # beat closes stale connections as it starts
+def test_beat_loads_the_schedule_into_the_database_with_expiry():
     DatabaseScheduler(app=app, lazy=True).setup_schedule()
     sweep = PeriodicTask.objects.get(name="outbox-sweep")
     assert (sweep.task, sweep.expire_seconds, sweep.enabled) == ("core.outbox_sweep", 50, True)

@@ -153,6 +153,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
@@ -274,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "planner.models.Role",
         "PlanStatusEnum": "planner.models.PlanStatus",
+        "GoalKindEnum": "kpis.models.GoalKind",
+        "GoalFamilyEnum": "kpis.models.GoalFamily",
+        "KpiUnitEnum": "kpis.models.Unit",
+        "HistoryKindEnum": "planner.api.HISTORY_KINDS",
     },
 }
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from kpis import api as kpis_api
 from planner import api as planner_api
 from planner import views as planner_views
 
@@ -12,6 +13,20 @@ router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
 router.register("memberships", planner_api.MembershipViewSet, basename="membership")
 router.register("plans", planner_api.PlanViewSet, basename="plan")
+router.register("objectives", kpis_api.ObjectiveViewSet, basename="objective")
+router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
+router.register("strategic-goals", kpis_api.StrategicGoalViewSet, basename="strategic-goal")
+
+plan_api = [
+    path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
+    path("plans/<int:pk>/goal-seek/", kpis_api.GoalSeekView.as_view(), name="plan-goal-seek"),
+    path("plans/<int:pk>/attainment/", kpis_api.AttainmentView.as_view(), name="plan-attainment"),
+    path(
+        "plans/<int:pk>/attainment-policy/",
+        kpis_api.AttainmentPolicyView.as_view(),
+        name="plan-attainment-policy",
+    ),
+]
 
 urlpatterns = [
     path("healthz", planner_views.healthz, name="healthz"),
@@ -24,6 +39,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", planner_api.TokenView.as_view(), name="api-token"),
+    path("api/v1/", include(plan_api)),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

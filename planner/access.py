@@ -170,12 +170,38 @@ class ScopedQuerysetMixin:
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleWorkspaceField(PrimaryKeyRelatedField):
-    """A workspace id in a request body: another workspace's id "does not exist" (400)."""
+class VisibleField(PrimaryKeyRelatedField):
+    """An id in a request body, looked up only among the rows the caller may see:
+    another workspace's id "does not exist" (400), like a missing one.
 
-    def get_queryset(self) -> QuerySet[Workspace]:
+    ``VisibleField(Model)`` for any model with a ``workspace_path``.
+    """
+
+    def __init__(self, model: type[Model] | None = None, **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
-        return workspaces_for_user(request.user if request else None)
+        model = self.model or Workspace
+        return restrict(model._default_manager.all(), request.user if request else None)
+
+
+class VisibleWorkspaceField(VisibleField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Workspace, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class MemberField(PrimaryKeyRelatedField):
+    """A user id in a request body: only people who share a workspace with the caller."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        from django.contrib.auth import get_user_model
+
+        request = self.context.get("request")
+        workspaces = workspaces_for_user(request.user if request else None)
+        return get_user_model().objects.filter(memberships__workspace__in=workspaces).distinct()
 
 
 class RolePermission(BasePermission):

@@ -187,6 +187,9 @@ class PlanTransitionSerializer(serializers.ModelSerializer[PlanTransition]):
         fields = ["id", "action", "from_status", "to_status", "actor", "comment", "created_at"]
 
 
+HISTORY_KINDS = [("+", "created"), ("~", "changed"), ("-", "deleted")]
+
+
 class FieldChangeSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
     field_label = serializers.CharField(source="label")
@@ -197,7 +200,7 @@ class FieldChangeSerializer(serializers.Serializer[Any]):
 class HistoryEntrySerializer(serializers.Serializer[Any]):
     when = serializers.DateTimeField()
     who = serializers.CharField(source="who.username", default=None, allow_null=True)
-    kind = serializers.ChoiceField(choices=[("+", "created"), ("~", "changed"), ("-", "deleted")])
+    kind = serializers.ChoiceField(choices=HISTORY_KINDS)
     object_label = serializers.CharField()
     reason = serializers.CharField()
     changes = FieldChangeSerializer(many=True)

@@ -4,7 +4,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_MODULES = ["monitoring.analytics", "kpis.formulas", "budget.allocation"]
+PURE_MODULES = ["monitoring.analytics", "kpis.formulas", "kpis.breakdown", "budget.allocation"]
 
 
 def _exists(module: str) -> bool:

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from planner.models import Membership, Role
 from tests.factories import PASSWORD, UserFactory
+from tests.kpis.trees import goal, objective, small_tree
 
 PERSONAS = ("admin", "manager", "editor", "viewer", "outsider", "anonymous")
 
@@ -297,6 +298,348 @@ CASES: list[Case] = [
         lambda w: f"/api/v1/memberships/{viewer_membership(w).pk}/",
         expect(204, 403, 403, 403, 404, 401),
         headers=if_match_membership,
+        api=True,
+    ),
+]
+
+# --- annual goals (kpis) ------------------------------------------------------------------
+
+
+def kpi_url(suffix: str = "", code: str = "new_users") -> Callable[[Any], str]:
+    return lambda w: f"/plans/{w.plan.pk}/goals/kpis/{small_tree(w)[code].pk}/{suffix}"
+
+
+def api_kpi(suffix: str = "", code: str = "new_users") -> Callable[[Any], str]:
+    return lambda w: f"/api/v1/kpis/{small_tree(w)[code].pk}/{suffix}"
+
+
+def if_match_kpi(code: str) -> Callable[[Any], dict[str, str]]:
+    return lambda w: {"HTTP_IF_MATCH": f'"{small_tree(w)[code].version}"'}
+
+
+def if_match_of(fetch: Callable[[Any], Any]) -> Callable[[Any], dict[str, str]]:
+    return lambda w: {"HTTP_IF_MATCH": f'"{fetch(w).version}"'}
+
+
+def kpi_form(w: Any) -> dict[str, Any]:
+    budget = small_tree(w)["budget"]
+    return {
+        "kind": "budget",
+        "code": "budget",
+        "name": "Budget",
+        "unit": "money",
+        "direction": "lower",
+        "source": "manual",
+        "annual_target": "1300000",
+        "profile": "even",
+        "version": budget.version,
+    }
+
+
+EDITORS_MAY = expect(200, 200, 200, 403, 404, 302)
+API_CREATE = expect(201, 201, 201, 403, 400, 401)
+API_DELETE = expect(204, 204, 204, 403, 404, 401)
+MONTHS = [str(100000)] * 12
+
+CASES += [
+    Case("kpis:kpi-create", "get", plan_url("goals/kpis/new/"), EDITORS_MAY),
+    Case(
+        "kpis:kpi-create",
+        "post",
+        plan_url("goals/kpis/new/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "kind": "ctr",
+            "unit": "percent",
+            "direction": "higher",
+            "source": "manual",
+            "annual_target": "1.5",
+            "profile": "even",
+        },
+    ),
+    Case("kpis:kpi", "get", kpi_url(), MEMBERS_READ),
+    Case("kpis:kpi-edit", "get", kpi_url("edit/", "budget"), EDITORS_MAY),
+    Case(
+        "kpis:kpi-edit", "post", kpi_url("edit/", "budget"), EDITORS_WRITE_REDIRECT, data=kpi_form
+    ),
+    Case(
+        "kpis:kpi-delete",
+        "post",
+        kpi_url("delete/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"version": small_tree(w)["new_users"].version},
+    ),
+    Case(
+        "kpis:kpi-breakdown",
+        "post",
+        kpi_url("breakdown/", "budget"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: (
+            {"action": "save", "version": small_tree(w)["budget"].version}
+            | {f"m{m}": "100000" for m in range(1, 13)}
+        ),
+    ),
+    Case(
+        "kpis:kpi-actuals",
+        "post",
+        kpi_url("actuals/", "budget"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"a1": "90000", "a2": "110000"},
+    ),
+    Case(
+        "kpis:goal-seek",
+        "post",
+        plan_url("goals/goal-seek/"),
+        expect(200, 200, 200, 200, 404, 302),
+        data=lambda w: (
+            small_tree(w) and {"kpi": "new_users", "target": "30000", "solve_for": "budget"}
+        ),
+    ),
+    Case(
+        "kpis:objective-create",
+        "post",
+        plan_url("goals/objectives/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"area": "brand", "title": "Be talked about"},
+    ),
+    Case(
+        "kpis:objective-save",
+        "post",
+        lambda w: f"/plans/{w.plan.pk}/goals/objectives/{objective(w).pk}/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"area": "growth", "title": "Grow faster", "version": objective(w).version},
+    ),
+    Case(
+        "kpis:goal-create",
+        "post",
+        plan_url("goals/targets/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "family": "brand",
+            "kind": "pr",
+            "subject": "Summit",
+            "indicator": "Reports",
+            "unit": "count",
+            "target": "30",
+        },
+    ),
+    Case(
+        "kpis:goal-save",
+        "post",
+        lambda w: f"/plans/{w.plan.pk}/goals/targets/{goal(w).pk}/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"delete": "1", "version": goal(w).version},
+    ),
+    Case(
+        "kpis:policy",
+        "post",
+        plan_url("goals/policy/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"version": 1, "at_risk_below": "90", "off_track_below": "80"},
+    ),
+    # API
+    Case(
+        "objective-list",
+        "get",
+        lambda w: "/api/v1/objectives/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "objective-list",
+        "post",
+        lambda w: "/api/v1/objectives/",
+        API_CREATE,
+        data=lambda w: {"plan": w.plan.pk, "area": "brand", "title": "Be talked about"},
+        api=True,
+    ),
+    Case(
+        "objective-detail",
+        "get",
+        lambda w: f"/api/v1/objectives/{objective(w).pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "objective-detail",
+        "patch",
+        lambda w: f"/api/v1/objectives/{objective(w).pk}/",
+        API_EDITORS_WRITE,
+        data=lambda w: {"title": "Grow faster"},
+        headers=if_match_of(objective),
+        api=True,
+    ),
+    Case(
+        "objective-detail",
+        "put",
+        lambda w: f"/api/v1/objectives/{objective(w).pk}/",
+        API_EDITORS_WRITE,
+        data=lambda w: {
+            "area": "growth",
+            "title": "Grow faster",
+            "description": "",
+            "sort_order": 0,
+        },
+        headers=if_match_of(objective),
+        api=True,
+    ),
+    Case(
+        "objective-detail",
+        "delete",
+        lambda w: f"/api/v1/objectives/{objective(w).pk}/",
+        API_DELETE,
+        headers=if_match_of(objective),
+        api=True,
+    ),
+    Case(
+        "kpi-list", "get", lambda w: "/api/v1/kpis/", expect(200, 200, 200, 200, 200, 401), api=True
+    ),
+    Case(
+        "kpi-list",
+        "post",
+        lambda w: "/api/v1/kpis/",
+        API_CREATE,
+        data=lambda w: {"plan": w.plan.pk, "kind": "ctr", "annual_target": "0.015"},
+        api=True,
+    ),
+    Case("kpi-detail", "get", api_kpi(), API_MEMBERS_READ, api=True),
+    Case(
+        "kpi-detail",
+        "patch",
+        api_kpi("", "budget"),
+        API_EDITORS_WRITE,
+        data=lambda w: {"annual_target": "1500000"},
+        headers=if_match_kpi("budget"),
+        api=True,
+    ),
+    Case(
+        "kpi-detail",
+        "put",
+        api_kpi("", "budget"),
+        API_EDITORS_WRITE,
+        data=lambda w: {
+            "code": "budget",
+            "name": "Budget",
+            "kind": "budget",
+            "unit": "money",
+            "direction": "lower",
+            "source": "manual",
+            "formula": "",
+            "annual_target": "1500000",
+            "profile": "even",
+            "sort_order": 0,
+        },
+        headers=if_match_kpi("budget"),
+        api=True,
+    ),
+    Case(
+        "kpi-detail", "delete", api_kpi(), API_DELETE, headers=if_match_kpi("new_users"), api=True
+    ),
+    Case("kpi-breakdown", "get", api_kpi("breakdown/", "budget"), API_MEMBERS_READ, api=True),
+    Case(
+        "kpi-breakdown",
+        "put",
+        api_kpi("breakdown/", "budget"),
+        API_EDITORS_WRITE,
+        data=lambda w: {"months": MONTHS},
+        headers=if_match_kpi("budget"),
+        api=True,
+    ),
+    Case("kpi-actuals", "get", api_kpi("actuals/", "budget"), API_MEMBERS_READ, api=True),
+    Case(
+        "kpi-actuals",
+        "put",
+        api_kpi("actuals/", "budget"),
+        API_EDITORS_WRITE,
+        data=lambda w: {"actuals": {"1": "95000", "2": None}},
+        api=True,
+    ),
+    Case(
+        "strategic-goal-list",
+        "get",
+        lambda w: "/api/v1/strategic-goals/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "strategic-goal-list",
+        "post",
+        lambda w: "/api/v1/strategic-goals/",
+        API_CREATE,
+        data=lambda w: {
+            "plan": w.plan.pk,
+            "family": "brand",
+            "kind": "pr",
+            "subject": "Summit",
+            "indicator": "Reports",
+            "unit": "count",
+            "target": "30",
+        },
+        api=True,
+    ),
+    Case(
+        "strategic-goal-detail",
+        "get",
+        lambda w: f"/api/v1/strategic-goals/{goal(w).pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "strategic-goal-detail",
+        "patch",
+        lambda w: f"/api/v1/strategic-goals/{goal(w).pk}/",
+        API_EDITORS_WRITE,
+        data=lambda w: {"target": "0.09"},
+        headers=if_match_of(goal),
+        api=True,
+    ),
+    Case(
+        "strategic-goal-detail",
+        "put",
+        lambda w: f"/api/v1/strategic-goals/{goal(w).pk}/",
+        API_EDITORS_WRITE,
+        data=lambda w: {
+            "family": "market",
+            "kind": "competitor",
+            "subject": "HeyTea",
+            "indicator": "Share",
+            "unit": "percent",
+            "target": "0.09",
+            "notes": "",
+        },
+        headers=if_match_of(goal),
+        api=True,
+    ),
+    Case(
+        "strategic-goal-detail",
+        "delete",
+        lambda w: f"/api/v1/strategic-goals/{goal(w).pk}/",
+        API_DELETE,
+        headers=if_match_of(goal),
+        api=True,
+    ),
+    Case("plan-kpi-tree", "get", api_plan("kpi-tree/"), API_MEMBERS_READ, api=True),
+    Case(
+        "plan-goal-seek",
+        "post",
+        api_plan("goal-seek/"),
+        API_MEMBERS_READ,
+        data=lambda w: (
+            small_tree(w) and {"kpi": "new_users", "target": 30000, "solve_for": "budget"}
+        ),
+        api=True,
+    ),
+    Case("plan-attainment", "get", api_plan("attainment/"), API_MEMBERS_READ, api=True),
+    Case(
+        "plan-attainment-policy", "get", api_plan("attainment-policy/"), API_MEMBERS_READ, api=True
+    ),
+    Case(
+        "plan-attainment-policy",
+        "put",
+        api_plan("attainment-policy/"),
+        API_EDITORS_WRITE,
+        data=lambda w: {"at_risk_below": "0.9", "off_track_below": "0.8"},
+        headers=lambda w: {"HTTP_IF_MATCH": '"1"'},
         api=True,
     ),
 ]

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from channels.services import catalogue_install
+from kpis import demo as kpis_demo
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -66,6 +67,12 @@ class Command(BaseCommand):
                 },
             )
             catalogue_install(plan=plan)
+            if plan.is_editable:
+                kpis_demo.load(
+                    plan=plan,
+                    editor=user_model.objects.get(username="demo-editor"),
+                    manager=user_model.objects.get(username="demo-manager"),
+                )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "

@@ -1,0 +1,57 @@
+"""Display helpers: amounts by unit, localised (money in the plan's currency)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "HKD": "HK$", "USD": "$", "EUR": "€", "JPY": "¥", "GBP": "£"}
+DECIMALS = {"count": 0, "money": 2, "percent": 1, "ratio": 2}
+
+
+def _number(value: Decimal, places: int) -> str:
+    """Localised, grouped, rounded half up (Django's number_format truncates)."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(rounded, places, force_grouping=True)
+
+
+def format_amount(value: Any, unit: str, currency: str = "CNY") -> str:
+    """``1234.5`` money → ``¥1,234.50`` (``¥12,345`` from 10,000 up); ``0.035`` percent
+    → ``3.5%``; ratio → ``2.35×``."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    if unit == "percent":
+        return f"{_number(number * 100, DECIMALS['percent'])}%"
+    places = DECIMALS.get(unit, 2)
+    if unit == "money" and abs(number) >= 10_000:
+        places = 0  # cents add noise, not information, to large amounts
+    text = _number(number, places)
+    if unit == "money":
+        return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{text}"
+    if unit == "ratio":
+        return f"{text}×"
+    return text
+
+
+@register.simple_tag
+def amount(value: Any, unit: str, currency: str = "CNY") -> str:
+    return format_amount(value, unit, currency)
+
+
+@register.filter
+def percent(value: Any, places: int = 0) -> str:
+    """A fraction as a percentage: ``0.953`` → ``95%``."""
+    if value is None or value == "":
+        return "—"
+    return f"{_number(Decimal(str(value)) * 100, places)}%"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key)

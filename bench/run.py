@@ -36,6 +36,8 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from kpis import demo as kpis_demo  # noqa: E402
+from kpis.models import Kpi  # noqa: E402
 from planner import services  # noqa: E402
 from planner.models import Membership, Plan, Role, Workspace  # noqa: E402
 
@@ -64,6 +66,14 @@ def populate() -> User:
     return me
 
 
+def goals_plan(me: User) -> tuple[Plan, Kpi]:
+    """The demo's driver tree (17 KPIs, half a year of actuals) in one of my plans."""
+    plan = Plan.objects.filter(workspace__memberships__user=me).order_by("pk").first()
+    assert plan is not None
+    kpis_demo.load(plan=plan, editor=me, manager=me)
+    return plan, Kpi.objects.get(plan=plan, code="revenue")
+
+
 def measure(client: Client, url: str) -> tuple[float, float, int]:
     client.get(url)  # warm caches and the template loader
     times = []
@@ -89,6 +99,7 @@ def main() -> None:
     assert plan is not None
     workspace = Workspace.objects.filter(memberships__user=me).first()
     assert workspace is not None
+    demo_plan, demo_kpi = goals_plan(me)
     connection.force_debug_cursor = True  # count queries with DEBUG off
     targets = [
         ("reference: GET /healthz", "/healthz"),
@@ -97,6 +108,9 @@ def main() -> None:
         ("plan overview (chart, lifecycle)", f"/plans/{plan.pk}/"),
         ("plan history", f"/plans/{plan.pk}/history/"),
         ("channel section", f"/plans/{plan.pk}/channels/"),
+        ("annual goals (grid, tree, attainment)", f"/plans/{demo_plan.pk}/goals/"),
+        ("KPI page (breakdown, chart)", f"/plans/{demo_plan.pk}/goals/kpis/{demo_kpi.pk}/"),
+        ("API KPI tree", f"/api/v1/plans/{demo_plan.pk}/kpi-tree/"),
         ("API plan list", "/api/v1/plans/"),
         ("API plan detail", f"/api/v1/plans/{plan.pk}/"),
     ]

@@ -29,6 +29,7 @@ from core.api import (
 from core.auth import actor_of
 from core.errors import InvalidInput
 from kpis import formulas, queries, services
+from kpis.messages import translate
 from kpis.models import Kpi, Objective, StrategicGoal
 from planner.access import (
     Action,
@@ -524,7 +525,7 @@ class GoalSeekView(PlanScopedView):
                 plan, target=data["kpi"], goal=data["target"], solve_for=data["solve_for"]
             )
         except formulas.FormulaError as error:
-            raise InvalidInput(error.message) from None
+            raise InvalidInput(translate(error)) from None
         return Response({"value": result.value, "method": result.method, "kpis": result.values})
 
 

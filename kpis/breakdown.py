@@ -51,6 +51,16 @@ Double 11 (1.1); March and August-September are quiet (0.8).
 ``b2b`` is a business-to-business year: quiet in January-February (budgets are being set,
 then the Spring Festival), August (holidays) and December (year end); strongest in
 March-June and September-November, when buyers have budget and time.
+
+Messages
+--------
+The rule sentences (:data:`RULE_TEXT`) and the refusals (:class:`BreakdownError`: all months
+locked, locked months above the target …) are shown to users, in English or Chinese. This
+module cannot import Django, so each text is an English template with named ``%(name)s``
+placeholders, wrapped in :func:`N_` where it is written (``makemessages`` extracts ``N_``;
+see planner/management/commands/makemessages.py), and :mod:`kpis.messages` translates it at
+the Django boundary. A mistake in the call itself (an unknown rule, lists of different
+lengths) is a plain :class:`ValueError` in English: it is a bug, not something to tell users.
 """
 
 from __future__ import annotations
@@ -63,8 +73,10 @@ from typing import Literal
 from lunar_python import Lunar
 
 __all__ = [
+    "N_",
     "PROFILES",
     "RULE_TEXT",
+    "BreakdownError",
     "Reconciliation",
     "Rule",
     "aggregate",
@@ -80,10 +92,42 @@ __all__ = [
 
 Rule = Literal["sum", "weighted"]
 
-#: The sentence shown to users next to a breakdown (by month, channel or region), per rule.
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation and return it unchanged.
+
+    A no-op: this module is pure and cannot call Django's gettext. ``makemessages`` extracts
+    every ``N_("...")`` literal into the catalogue (planner/management/commands/makemessages.py
+    adds ``--keyword=N_``), and :mod:`kpis.messages` translates the text at the Django
+    boundary. So ``N_`` must wrap the literal itself, where it is written: ``N_(variable)``
+    is never extracted.
+    """
+    return message
+
+
+class BreakdownError(ValueError):
+    """A breakdown change that cannot be made, in words for the user.
+
+    ``message`` is the English sentence (also ``str(error)``); ``template`` and ``params``
+    are that sentence before interpolation, ``message == template % params``, for
+    :func:`kpis.messages.translate` to show it in the user's language. Numbers in ``params``
+    are already text. A subclass of :class:`ValueError`, so ``except ValueError`` still
+    catches it.
+    """
+
+    def __init__(self, template: str, /, **params: object) -> None:
+        message = template % params if params else template
+        super().__init__(message)
+        self.message = message
+        self.template = template
+        self.params: dict[str, object] = params
+
+
+#: The sentence shown to users next to a breakdown (by month, channel or region), per rule
+#: (translate with :func:`kpis.messages.rule_text`).
 RULE_TEXT: dict[Rule, str] = {
-    "sum": "The months, channels or regions add up to the annual target.",
-    "weighted": (
+    "sum": N_("The months, channels or regions add up to the annual target."),
+    "weighted": N_(
         "The annual target is the weighted average of the months, channels or regions: "
         "one with twice the weight counts twice as much."
     ),
@@ -139,16 +183,12 @@ def _check_rule(rule: str) -> None:
 
 def _check_weights(weights: Sequence[Decimal], length: int | None = None) -> None:
     if not weights:
-        raise ValueError("there are no parts to break down into")
+        raise BreakdownError(N_("there are no parts to break down into"))
     if length is not None and len(weights) != length:
         raise ValueError(f"there are {length} values but {len(weights)} weights")
     _check_finite(*weights)
     if any(weight < 0 for weight in weights):
-        raise ValueError("weights cannot be negative")
-
-
-def _noun(count: int) -> str:
-    return "months" if count == 12 else "parts"
+        raise BreakdownError(N_("weights cannot be negative"))
 
 
 def _largest_remainder(total: Decimal, shares: Sequence[Decimal], places: int) -> list[Decimal]:
@@ -203,7 +243,7 @@ def split(annual: Decimal, weights: Sequence[Decimal], rule: Rule, *, places: in
     if rule == "weighted":
         return [_round(annual, places) for _ in weights]
     if sum(weights, Decimal(0)) == 0:
-        raise ValueError("the weights add up to zero")
+        raise BreakdownError(N_("the weights add up to zero"))
     return _largest_remainder(annual, weights, places)
 
 
@@ -217,7 +257,7 @@ def aggregate(values: Sequence[Decimal], weights: Sequence[Decimal], rule: Rule)
             return sum(values, Decimal(0))
         whole = sum(weights, Decimal(0))
         if whole == 0:
-            raise ValueError("the weights add up to zero, so there is no weighted average")
+            raise BreakdownError(N_("the weights add up to zero, so there is no weighted average"))
         total = sum((v * w for v, w in zip(values, weights, strict=True)), Decimal(0))
         return total / whole
 
@@ -281,6 +321,9 @@ def rebalance(
     Used when someone edits a month (and locks it) or the annual target changes: the
     locked parts stay as they are, the others absorb the difference.
 
+    Refusals are :class:`BreakdownError`, which say "months" for a breakdown of 12 parts and
+    "parts" otherwise.
+
     Steps:
     1. Refuse when every part is locked, or a locked index does not exist.
     2. *sum*: the unlocked parts must make ``annual - Σ locked``. Split that in proportion
@@ -298,20 +341,29 @@ def rebalance(
     _check_weights(weights, len(values))
     bad = [i for i in locked if not 0 <= i < len(values)]
     if bad:
-        raise ValueError(f"there is no part {bad[0]} to lock")
+        raise BreakdownError(N_("there is no part %(part)s to lock"), part=bad[0])
+    months = len(values) == 12
     free = [i for i in range(len(values)) if i not in locked]
     if not free:
-        raise ValueError(f"all {_noun(len(values))} are locked")
+        raise BreakdownError(N_("all months are locked") if months else N_("all parts are locked"))
     non_negative = annual >= 0 and all(value >= 0 for value in values)
     result = list(values)
     with localcontext(_context()):
         if rule == "sum":
             remaining = annual - sum((values[i] for i in locked), Decimal(0))
             if non_negative and remaining < 0:
-                raise ValueError(
-                    f"the locked {_noun(len(values))} already add up to "
-                    f"{annual - remaining}, more than the annual target {annual}; "
-                    "unlock some or lower them"
+                raise BreakdownError(
+                    N_(
+                        "the locked months already add up to %(locked)s, more than the annual "
+                        "target %(annual)s; unlock some or lower them"
+                    )
+                    if months
+                    else N_(
+                        "the locked parts already add up to %(locked)s, more than the annual "
+                        "target %(annual)s; unlock some or lower them"
+                    ),
+                    locked=str(annual - remaining),
+                    annual=str(annual),
                 )
             shape = _shape([values[i] for i in free]) or [Decimal(1)] * len(free)
             for i, part in zip(free, split(remaining, shape, "sum", places=places), strict=True):
@@ -321,15 +373,24 @@ def rebalance(
         whole = sum(weights, Decimal(0))
         free_weight = sum((weights[i] for i in free), Decimal(0))
         if free_weight == 0:
-            raise ValueError(
-                f"the unlocked {_noun(len(values))} all have weight 0, "
-                "so they cannot change the average"
+            raise BreakdownError(
+                N_("the unlocked months all have weight 0, so they cannot change the average")
+                if months
+                else N_("the unlocked parts all have weight 0, so they cannot change the average")
             )
         needed = annual * whole - sum((values[i] * weights[i] for i in locked), Decimal(0))
         if non_negative and needed < 0:
-            raise ValueError(
-                f"the locked {_noun(len(values))} alone already average more than the annual "
-                f"target {annual}; unlock some or lower them"
+            raise BreakdownError(
+                N_(
+                    "the locked months alone already average more than the annual target "
+                    "%(annual)s; unlock some or lower them"
+                )
+                if months
+                else N_(
+                    "the locked parts alone already average more than the annual target "
+                    "%(annual)s; unlock some or lower them"
+                ),
+                annual=str(annual),
             )
         current = sum((values[i] * weights[i] for i in free), Decimal(0))
         if _shape([values[i] for i in free]) is None or current == 0:
@@ -372,7 +433,9 @@ def set_quarter(
     """
     _check_months(values)
     if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
+        raise BreakdownError(
+            N_("quarter must be 1, 2, 3 or 4, not %(quarter)s"), quarter=repr(quarter)
+        )
     months = range((quarter - 1) * 3, quarter * 3)
     # A quarter is a three-part breakdown of its own total: the same rebalance applies.
     sub_values = [values[i] for i in months]

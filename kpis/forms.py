@@ -207,10 +207,10 @@ class GoalSeekForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.units = {k.code: k.unit for k in kpis}
         cast(forms.ChoiceField, self.fields["kpi"]).choices = [
-            (k.code, f"{k.name} ({k.code})") for k in kpis
+            (k.code, f"{k.name} · {k.code}") for k in kpis
         ]
         cast(forms.ChoiceField, self.fields["solve_for"]).choices = [
-            (k.code, f"{k.name} ({k.code})") for k in kpis if not k.is_formula
+            (k.code, f"{k.name} · {k.code}") for k in kpis if not k.is_formula
         ]
         codes = set(self.units)
         # A sensible first question: which budget reaches the new-user goal?
@@ -227,8 +227,8 @@ class GoalSeekForm(forms.Form):
 class PolicyForm(forms.Form):
     version = VersionField()
     at_risk_below = forms.DecimalField(
-        label=_("On track from (% of target)"), min_value=1, max_value=200
+        label=_("On track from, in percent of target"), min_value=1, max_value=200
     )
     off_track_below = forms.DecimalField(
-        label=_("At risk from (% of target)"), min_value=1, max_value=200
+        label=_("At risk from, in percent of target"), min_value=1, max_value=200
     )

@@ -47,6 +47,18 @@ and CVR?": it finds the value of one input that makes a target KPI reach a goal.
 are almost always linear in the input being solved for, and then the answer is computed
 exactly; otherwise a bracketing search finds it for any continuous monotone relation, and
 when no value works the error says what range the target can reach.
+
+Messages
+--------
+Error messages and the unit rules are shown to users, in English or Chinese. This module
+cannot import Django, so it cannot translate: each text is an English template with named
+``%(name)s`` placeholders, wrapped in :func:`N_` where it is written (``makemessages``
+extracts ``N_``; see planner/management/commands/makemessages.py). An error keeps the
+template and its parameters apart (``error.template``, ``error.params``) next to the English
+``error.message``; :func:`kpis.messages.translate` puts them together in the user's
+language. Parameters are shown as they are (codes, formulas, numbers already formatted by
+:func:`format_number`) unless they are :class:`Text` — unit words and phrases — which are
+translated too.
 """
 
 from __future__ import annotations
@@ -61,8 +73,10 @@ __all__ = [
     "CODE_RE",
     "MAX_CODE_LENGTH",
     "MAX_DEPTH",
+    "N_",
     "UNITS",
     "UNIT_RULES",
+    "UNIT_WORDS",
     "BinOp",
     "CycleError",
     "Expr",
@@ -73,6 +87,7 @@ __all__ = [
     "NodeSpec",
     "Number",
     "Ref",
+    "Text",
     "Unit",
     "UnitError",
     "check_tree_units",
@@ -96,19 +111,84 @@ MAX_CODE_LENGTH = 40
 #: levels deep; the cap keeps the recursive evaluator far from Python's recursion limit.
 MAX_DEPTH = 100
 
-UNIT_RULES: tuple[str, ...] = (
-    "Units are checked on money only. A money KPI's formula must come out as money "
-    "(for example orders * aov, spend / new_users, revenue - spend).",
-    "A count, percent or ratio KPI's formula must come out free of money (for example "
-    "revenue / spend, impressions * ctr, or budget / cac, where money / money cancels out).",
-    "Both sides of + and - must have the same unit: count with count, money with money, "
-    "and percents and ratios with each other. A plain number fits any unit.",
-    "The result of * or / is compared by its money only: orders * aov + spend adds money "
-    "to money and is fine; new_users + spend adds a count to money and is refused.",
-    "Multiplying or dividing by a plain number keeps the unit: impressions * 0.5 is still a count.",
-)
-
 CODE_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation and return it unchanged.
+
+    A no-op: this module is pure and cannot call Django's gettext. ``makemessages`` extracts
+    every ``N_("...")`` literal into the catalogue (planner/management/commands/makemessages.py
+    adds ``--keyword=N_``), and :mod:`kpis.messages` translates the text at the Django
+    boundary. So ``N_`` must wrap the literal itself, where it is written: ``N_(variable)``
+    is never extracted.
+    """
+    return message
+
+
+def _render(template: str, params: Mapping[str, object]) -> str:
+    """Fill a template's ``%(name)s`` placeholders; a template without parameters is kept as is."""
+    return template % params if params else template
+
+
+class Text(str):
+    """User-facing text inside a message parameter, translated along with the message.
+
+    Parameters are shown as they are — KPI codes, formulas, numbers — unless they are
+    ``Text``: a unit word (``Text(N_("money"))``), a phrase with parameters of its own
+    (``Text(N_("money to the power %(power)s"), power=2)``) or the message of an inner error.
+    As a ``str`` it is the English text, so ``template % params`` still gives the English
+    message; ``template`` and ``params`` let :func:`kpis.messages.translate` translate it.
+    """
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Text:
+        text = super().__new__(cls, _render(template, params))
+        text.template = template
+        text.params = params
+        return text
+
+
+#: The units as words in messages ("cannot add count and money …"), translated with them.
+UNIT_WORDS: dict[str, Text] = {
+    # Translators: a KPI unit, as a word inside messages ("cannot add count and money").
+    "count": Text(N_("count")),
+    # Translators: a KPI unit, as a word inside messages ("cannot add count and money").
+    "money": Text(N_("money")),
+    # Translators: a KPI unit, as a word inside messages ("cannot add count and percent").
+    "percent": Text(N_("percent")),
+    # Translators: a KPI unit, as a word inside messages ("cannot add count and ratio").
+    "ratio": Text(N_("ratio")),
+}
+
+#: The unit rules as shown to users (translate with :func:`kpis.messages.unit_rules`).
+UNIT_RULES: tuple[str, ...] = (
+    N_(
+        "Units are checked on money only. A money KPI's formula must come out as money "
+        "(for example orders * aov, spend / new_users, revenue - spend)."
+    ),
+    N_(
+        "A count, percent or ratio KPI's formula must come out free of money (for example "
+        "revenue / spend, impressions * ctr, or budget / cac, where money / money cancels out)."
+    ),
+    N_(
+        "Both sides of + and - must have the same unit: count with count, money with money, "
+        "and percents and ratios with each other. A plain number fits any unit."
+    ),
+    N_(
+        "The result of * or / is compared by its money only: orders * aov + spend adds money "
+        "to money and is fine; new_users + spend adds a count to money and is refused."
+    ),
+    N_(
+        "Multiplying or dividing by a plain number keeps the unit: "
+        "impressions * 0.5 is still a count."
+    ),
+)
 
 
 # --------------------------------------------------------------------------- errors
@@ -117,17 +197,34 @@ CODE_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 class FormulaError(ValueError):
     """A formula that cannot be used.
 
-    ``message`` is a readable sentence for the user; ``position`` is the 0-based character
-    offset in the formula text when the problem is a syntax error, else ``None``; ``code``
-    names the KPI whose formula failed when the error comes from a whole tree, so the
-    interface can highlight that row.
+    ``message`` is a readable English sentence for the user (also ``str(error)``);
+    ``template`` and ``params`` are that sentence before interpolation, ``message ==
+    template % params``, for :func:`kpis.messages.translate` to show it in the user's
+    language. ``position`` is the 0-based character offset in the formula text when the
+    problem is a syntax error, else ``None``; ``code`` names the KPI whose formula failed when
+    the error comes from a whole tree, so the interface can highlight that row. When the
+    template names them (``%(position)s``, ``%(code)s``) they are parameters too.
+
+    ``FormulaError("some text")`` without parameters keeps the text as it is.
     """
 
     def __init__(
-        self, message: str, *, position: int | None = None, code: str | None = None
+        self,
+        template: str,
+        /,
+        *,
+        position: int | None = None,
+        code: str | None = None,
+        **params: object,
     ) -> None:
+        for name, value in (("position", position), ("code", code)):
+            if value is not None and f"%({name})" in template:
+                params[name] = value
+        message = _render(template, params)
         super().__init__(message)
         self.message = message
+        self.template = template
+        self.params: dict[str, object] = params
         self.position = position
         self.code = code
 
@@ -142,10 +239,13 @@ class CycleError(FormulaError):
     def __init__(self, cycle: list[str]) -> None:
         self.cycle = list(cycle)
         if len(cycle) == 2:
-            message = f"the formula of {cycle[0]} uses {cycle[0]} itself"
+            super().__init__(N_("the formula of %(code)s uses %(code)s itself"), code=cycle[0])
         else:
-            message = "these KPIs depend on each other in a circle: " + " → ".join(cycle)
-        super().__init__(message, code=cycle[0])
+            super().__init__(
+                N_("these KPIs depend on each other in a circle: %(cycle)s"),
+                code=cycle[0],
+                cycle=" → ".join(cycle),
+            )
 
 
 class UnitError(FormulaError):
@@ -222,13 +322,15 @@ def _tokenize(text: str) -> list[_Token]:
         if char.isdigit() or char == ".":
             match = _NUMBER_RE.match(text, i)
             if match is None:
-                raise FormulaError(f"unexpected '{char}' at {i}", position=i)
+                raise FormulaError(
+                    N_("unexpected '%(token)s' at %(position)s"), position=i, token=char
+                )
             literal = match.group()
             value = float(literal.rstrip("%"))
             if literal.endswith("%"):
                 value /= 100
             if not math.isfinite(value):
-                raise FormulaError(f"the number at {i} is too large", position=i)
+                raise FormulaError(N_("the number at %(position)s is too large"), position=i)
             tokens.append(_Token("number", literal, i, value))
             i = match.end()
             continue
@@ -238,13 +340,19 @@ def _tokenize(text: str) -> list[_Token]:
             word = match.group()
             if not CODE_RE.match(word):
                 raise FormulaError(
-                    f"'{word}' at {i} is not a KPI code: codes use lower-case letters, "
-                    "digits and underscores, and start with a letter",
+                    N_(
+                        "'%(word)s' at %(position)s is not a KPI code: codes use lower-case "
+                        "letters, digits and underscores, and start with a letter"
+                    ),
                     position=i,
+                    word=word,
                 )
             if len(word) > MAX_CODE_LENGTH:
                 raise FormulaError(
-                    f"'{word}' at {i} is longer than {MAX_CODE_LENGTH} characters", position=i
+                    N_("'%(word)s' at %(position)s is longer than %(limit)s characters"),
+                    position=i,
+                    word=word,
+                    limit=MAX_CODE_LENGTH,
                 )
             tokens.append(_Token("code", word, i))
             i = match.end()
@@ -254,7 +362,9 @@ def _tokenize(text: str) -> list[_Token]:
         elif char in "()":
             tokens.append(_Token("(" if char == "(" else ")", char, i))
         else:
-            raise FormulaError(f"unknown character '{char}' at {i}", position=i)
+            raise FormulaError(
+                N_("unknown character '%(char)s' at %(position)s"), position=i, char=char
+            )
         i += 1
     tokens.append(_Token("end", "", len(text)))
     return tokens
@@ -279,10 +389,12 @@ class _Parser:
     def unexpected(self, token: _Token) -> FormulaError:
         if token.kind == "end":
             return FormulaError(
-                f"the formula ends too early at {token.position}", position=token.position
+                N_("the formula ends too early at %(position)s"), position=token.position
             )
         return FormulaError(
-            f"unexpected '{token.text}' at {token.position}", position=token.position
+            N_("unexpected '%(token)s' at %(position)s"),
+            position=token.position,
+            token=token.text,
         )
 
     def expression(self) -> Expr:
@@ -322,7 +434,7 @@ class _Parser:
             if closing.kind != ")":
                 if closing.kind == "end":
                     raise FormulaError(
-                        f"missing ')' for the '(' at {token.position}", position=token.position
+                        N_("missing ')' for the '(' at %(position)s"), position=token.position
                     )
                 raise self.unexpected(closing)
             self.nesting -= 1
@@ -333,7 +445,7 @@ class _Parser:
         self.nesting += 1
         if self.nesting > MAX_DEPTH:
             raise FormulaError(
-                f"the formula is nested too deeply at {token.position}", position=token.position
+                N_("the formula is nested too deeply at %(position)s"), position=token.position
             )
 
 
@@ -361,7 +473,7 @@ def parse(text: str) -> Expr:
     """
     tokens = _tokenize(text)
     if tokens[0].kind == "end":
-        raise FormulaError("empty formula", position=0)
+        raise FormulaError(N_("empty formula"), position=0)
     parser = _Parser(tokens)
     expr = parser.expression()
     trailing = parser.peek()
@@ -369,7 +481,8 @@ def parse(text: str) -> Expr:
         raise parser.unexpected(trailing)
     if _depth(expr) > MAX_DEPTH:
         raise FormulaError(
-            f"the formula is too long: it has more than {MAX_DEPTH} operations in a row"
+            N_("the formula is too long: it has more than %(limit)s operations in a row"),
+            limit=MAX_DEPTH,
         )
     return expr
 
@@ -407,7 +520,7 @@ def _precedence(expr: Expr) -> int:
 def _number_text(value: float) -> str:
     value = float(value)
     if not math.isfinite(value):
-        raise FormulaError(f"{value} cannot be written in a formula")
+        raise FormulaError(N_("%(value)s cannot be written in a formula"), value=str(value))
     if value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return repr(value)  # the shortest text that reads back as exactly this float
@@ -457,7 +570,7 @@ def evaluate(expr: Expr, values: Mapping[str, float]) -> float:
         try:
             return float(values[expr.code])
         except KeyError:
-            raise FormulaError(f"no value for KPI code '{expr.code}'") from None
+            raise FormulaError(N_("no value for KPI code '%(ref)s'"), ref=expr.code) from None
     if isinstance(expr, Neg):
         return -evaluate(expr.operand, values)
     if isinstance(expr, BinOp):
@@ -471,10 +584,12 @@ def evaluate(expr: Expr, values: Mapping[str, float]) -> float:
             result = left * right
         else:
             if right == 0:
-                raise FormulaError(f"division by zero: {to_text(expr.right)} is 0")
+                raise FormulaError(
+                    N_("division by zero: %(divisor)s is 0"), divisor=to_text(expr.right)
+                )
             result = left / right
         if not math.isfinite(result):
-            raise FormulaError(f"the result of {to_text(expr)} is too large")
+            raise FormulaError(N_("the result of %(part)s is too large"), part=to_text(expr))
         return result
     raise TypeError(f"not a formula node: {expr!r}")
 
@@ -494,29 +609,27 @@ class _Dim:
 
     kind: Literal["count", "money", "rate", "number", "product"]
     money: int
-    label: str  # how messages name it
+    label: Text  # how messages name it
 
 
 def _product_dim(money: int) -> _Dim:
     if money == 0:
-        label = "a value without money"
+        # Translators: the unit of a result such as orders * cvr, inside a message.
+        label = Text(N_("a value without money"))
     elif money == 1:
-        label = "money"
+        label = UNIT_WORDS["money"]
     else:
-        label = f"money to the power {money}"
+        # Translators: the unit of a result such as aov * aov (2) or 1 / aov (-1).
+        label = Text(N_("money to the power %(power)s"), power=money)
     return _Dim("product", money, label)
 
 
 _KPI_DIMS: dict[str, _Dim] = {
-    "count": _Dim("count", 0, "count"),
-    "money": _Dim("money", 1, "money"),
-    "percent": _Dim("rate", 0, "percent"),
-    "ratio": _Dim("rate", 0, "ratio"),
+    "count": _Dim("count", 0, UNIT_WORDS["count"]),
+    "money": _Dim("money", 1, UNIT_WORDS["money"]),
+    "percent": _Dim("rate", 0, UNIT_WORDS["percent"]),
+    "ratio": _Dim("rate", 0, UNIT_WORDS["ratio"]),
 }
-
-
-def _where(code: str | None) -> str:
-    return f"the formula of {code}" if code else "the formula"
 
 
 def _dim(expr: Expr, units: Mapping[str, Unit], code: str | None) -> _Dim:
@@ -531,10 +644,16 @@ def _dim(expr: Expr, units: Mapping[str, Unit], code: str | None) -> _Dim:
        both rates). The result takes the more specific of the two units.
     """
     if isinstance(expr, Number):
-        return _Dim("number", 0, "a number")
+        return _Dim("number", 0, Text(N_("a number")))
     if isinstance(expr, Ref):
         if expr.code not in units:
-            raise FormulaError(f"unknown KPI code '{expr.code}' in {_where(code)}", code=code)
+            if code:
+                raise FormulaError(
+                    N_("unknown KPI code '%(ref)s' in the formula of %(code)s"),
+                    code=code,
+                    ref=expr.code,
+                )
+            raise FormulaError(N_("unknown KPI code '%(ref)s' in the formula"), ref=expr.code)
         return _KPI_DIMS[units[expr.code]]
     if isinstance(expr, Neg):
         return _dim(expr.operand, units, code)
@@ -559,12 +678,17 @@ def _dim(expr: Expr, units: Mapping[str, Unit], code: str | None) -> _Dim:
     else:
         fits = left.kind == right.kind
     if not fits:
-        part = to_text(expr)
-        if expr.op == "+":
-            message = f"cannot add {left.label} and {right.label} in {_where(code)}: {part}"
+        if expr.op == "+" and code:
+            template = N_("cannot add %(left)s and %(right)s in the formula of %(code)s: %(part)s")
+        elif expr.op == "+":
+            template = N_("cannot add %(left)s and %(right)s in the formula: %(part)s")
+        elif code:
+            template = N_(
+                "cannot subtract %(right)s from %(left)s in the formula of %(code)s: %(part)s"
+            )
         else:
-            message = f"cannot subtract {right.label} from {left.label} in {_where(code)}: {part}"
-        raise UnitError(message, code=code)
+            template = N_("cannot subtract %(right)s from %(left)s in the formula: %(part)s")
+        raise UnitError(template, code=code, left=left.label, right=right.label, part=to_text(expr))
     return right if left.kind == "product" else left
 
 
@@ -578,20 +702,32 @@ def check_units(
     messages name. Raises :class:`UnitError`.
     """
     if declared not in UNITS:
-        raise FormulaError(f"unknown unit '{declared}'", code=code)
+        raise FormulaError(N_("unknown unit '%(unit)s'"), code=code, unit=declared)
     result = _dim(expr, units, code)
-    kpi = code or "this KPI"
     text = to_text(expr)
     if declared == "money" and result.money != 1 and result.kind != "number":
-        raise UnitError(
-            f"{kpi} is a money KPI, but its formula {text} gives {result.label}, not money",
-            code=code,
-        )
+        if code:
+            template = N_(
+                "%(code)s is a money KPI, but its formula %(formula)s gives %(result)s, not money"
+            )
+        else:
+            template = N_(
+                "this KPI is a money KPI, but its formula %(formula)s gives %(result)s, not money"
+            )
+        raise UnitError(template, code=code, formula=text, result=result.label)
     if declared != "money" and result.money != 0:
+        if code:
+            template = N_(
+                "%(code)s is a %(unit)s KPI, so its formula must not give money, "
+                "but %(formula)s gives %(result)s"
+            )
+        else:
+            template = N_(
+                "this KPI is a %(unit)s KPI, so its formula must not give money, "
+                "but %(formula)s gives %(result)s"
+            )
         raise UnitError(
-            f"{kpi} is a {declared} KPI, so its formula must not give money, "
-            f"but {text} gives {result.label}",
-            code=code,
+            template, code=code, unit=UNIT_WORDS[declared], formula=text, result=result.label
         )
 
 
@@ -640,25 +776,37 @@ def _compile(specs: Mapping[str, NodeSpec]) -> _Compiled:
     exprs: dict[str, Expr] = {}
     for key, spec in specs.items():
         if not CODE_RE.match(key) or len(key) > MAX_CODE_LENGTH:
-            raise FormulaError(f"'{key}' is not a valid KPI code", code=key)
+            raise FormulaError(N_("'%(code)s' is not a valid KPI code"), code=key)
         if spec.code != key:
-            raise FormulaError(f"the KPI filed under '{key}' has the code '{spec.code}'", code=key)
+            raise FormulaError(
+                N_("the KPI filed under '%(code)s' has the code '%(other)s'"),
+                code=key,
+                other=spec.code,
+            )
         if spec.unit not in UNITS:
-            raise FormulaError(f"{key} has an unknown unit '{spec.unit}'", code=key)
+            raise FormulaError(
+                N_("%(code)s has an unknown unit '%(unit)s'"), code=key, unit=spec.unit
+            )
         if spec.is_input:
             continue
         try:
             exprs[key] = parse(spec.formula)
         except FormulaError as error:
             raise FormulaError(
-                f"in the formula of {key}: {error.message}", position=error.position, code=key
+                # Translators: %(problem)s is a syntax error, e.g. "unexpected ')' at 4".
+                N_("in the formula of %(code)s: %(problem)s"),
+                position=error.position,
+                code=key,
+                problem=Text(error.template, **error.params),
             ) from None
     uses: dict[str, list[str]] = {}
     for key, expr in exprs.items():
         used = sorted(references(expr))
         for ref in used:
             if ref not in specs:
-                raise FormulaError(f"unknown KPI code '{ref}' in the formula of {key}", code=key)
+                raise FormulaError(
+                    N_("unknown KPI code '%(ref)s' in the formula of %(code)s"), code=key, ref=ref
+                )
             if ref == key:
                 raise CycleError([key, key])
         uses[key] = used
@@ -725,14 +873,19 @@ def _evaluate_compiled(
                     result = evaluate(expr, known)
                 except FormulaError as error:
                     raise FormulaError(
-                        f"cannot compute {code}: {error.message}", code=code
+                        # Translators: %(problem)s is e.g. "division by zero: new_users is 0".
+                        N_("cannot compute %(code)s: %(problem)s"),
+                        code=code,
+                        problem=Text(error.template, **error.params),
                     ) from None
         else:
             result = overrides[code] if overrides and code in overrides else spec.value
             if result is not None:
                 result = float(result)
                 if not math.isfinite(result):
-                    raise FormulaError(f"the value of {code} is not a finite number", code=code)
+                    raise FormulaError(
+                        N_("the value of %(code)s is not a finite number"), code=code
+                    )
         values[code] = result
         if result is not None:
             known[code] = result
@@ -787,7 +940,7 @@ def dependants(specs: Mapping[str, NodeSpec], code: str) -> set[str]:
     """
     compiled = _compile(specs)
     if code not in specs:
-        raise FormulaError(f"unknown KPI code '{code}'")
+        raise FormulaError(N_("unknown KPI code '%(ref)s'"), ref=code)
     return _dependants(compiled, code)
 
 
@@ -811,7 +964,9 @@ def format_number(value: float) -> str:
     """A number as people read it in a message: ``2,000,000``, ``1,234.57``, ``0.035``."""
     value = float(value)
     if not math.isfinite(value):
-        return "infinity" if value > 0 else "minus infinity" if value < 0 else "undefined"
+        if value > 0:
+            return Text(N_("infinity"))
+        return Text(N_("minus infinity")) if value < 0 else Text(N_("undefined"))
     if value == 0:
         return "0"
     size = abs(value)
@@ -881,19 +1036,22 @@ def goal_seek(
     compiled = _compile(specs)
     for code in (target, solve_for):
         if code not in specs:
-            raise NoSolution(f"unknown KPI code '{code}'", code=code)
+            raise NoSolution(N_("unknown KPI code '%(ref)s'"), code=code, ref=code)
     if not specs[solve_for].is_input:
         raise NoSolution(
-            f"{solve_for} is computed from a formula; only an input KPI can be solved for",
+            N_("%(input)s is computed from a formula; only an input KPI can be solved for"),
             code=solve_for,
+            input=solve_for,
         )
     if target != solve_for and target not in _dependants(compiled, solve_for):
         raise NoSolution(
-            f"{target} does not depend on {solve_for}, so changing {solve_for} cannot change it",
+            N_("%(target)s does not depend on %(input)s, so changing %(input)s cannot change it"),
             code=target,
+            target=target,
+            input=solve_for,
         )
     if not math.isfinite(goal):
-        raise NoSolution("the goal must be a finite number", code=target)
+        raise NoSolution(N_("the goal must be a finite number"), code=target)
     if not tolerance > 0:
         raise ValueError("tolerance must be positive")
     missing = sorted(
@@ -903,8 +1061,10 @@ def goal_seek(
     )
     if missing:
         raise NoSolution(
-            f"{target} cannot be computed until these inputs have a value: {', '.join(missing)}",
+            N_("%(target)s cannot be computed until these inputs have a value: %(inputs)s"),
             code=target,
+            target=target,
+            inputs=", ".join(missing),
         )
     current = specs[solve_for].value
     lo = lower if lower is not None else (0.0 if current is None or current >= 0 else -math.inf)
@@ -952,13 +1112,24 @@ def goal_seek(
         x = linear
         if hits(f(x)):
             if not lo <= x <= hi:
-                side = "below the lowest" if x < lo else "above the highest"
-                bound = lo if x < lo else hi
+                if x < lo:
+                    template = N_(
+                        "%(target)s cannot reach %(goal)s by changing %(input)s: it would need "
+                        "%(input)s = %(value)s, below the lowest allowed value %(bound)s"
+                    )
+                else:
+                    template = N_(
+                        "%(target)s cannot reach %(goal)s by changing %(input)s: it would need "
+                        "%(input)s = %(value)s, above the highest allowed value %(bound)s"
+                    )
                 raise NoSolution(
-                    f"{target} cannot reach {target_text} by changing {solve_for}: "
-                    f"it would need {solve_for} = {format_number(x)}, {side} allowed value "
-                    f"{format_number(bound)}",
+                    template,
                     code=target,
+                    target=target,
+                    goal=target_text,
+                    input=solve_for,
+                    value=format_number(x),
+                    bound=format_number(lo if x < lo else hi),
                 )
             return result(x, "linear")
 
@@ -966,16 +1137,38 @@ def goal_seek(
     seen: list[float] = []
     for x in _bracket_and_refine(f, goal, x0, lo, hi, hits, seen):
         return result(x, "bracketing")
-    failure = f"{target} cannot reach {target_text} by changing {solve_for}"
     if not seen:
-        raise NoSolution(f"{failure}: it could not be computed for any value tried", code=target)
+        raise NoSolution(
+            N_(
+                "%(target)s cannot reach %(goal)s by changing %(input)s: "
+                "it could not be computed for any value tried"
+            ),
+            code=target,
+            target=target,
+            goal=target_text,
+            input=solve_for,
+        )
     smallest, largest = min(seen), max(seen)
     if largest - smallest <= tolerance * max(abs(smallest), abs(largest)):
-        raise NoSolution(f"{failure}: it stays at {format_number(seen[0])}", code=target)
+        raise NoSolution(
+            N_("%(target)s cannot reach %(goal)s by changing %(input)s: it stays at %(value)s"),
+            code=target,
+            target=target,
+            goal=target_text,
+            input=solve_for,
+            value=format_number(seen[0]),
+        )
     raise NoSolution(
-        f"{failure}: over the range tried it goes from {format_number(smallest)} "
-        f"to {format_number(largest)}",
+        N_(
+            "%(target)s cannot reach %(goal)s by changing %(input)s: "
+            "over the range tried it goes from %(low)s to %(high)s"
+        ),
         code=target,
+        target=target,
+        goal=target_text,
+        input=solve_for,
+        low=format_number(smallest),
+        high=format_number(largest),
     )
 
 

@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Max, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kpis import breakdown, formulas
+from kpis.messages import rule_text, translate
 from kpis.models import PLACES, Direction, Kpi, KpiActual, Source, StrategicGoal
 from kpis.services import policy_for, specs_for
 from planner.models import Plan
@@ -82,7 +84,7 @@ def _evaluate(specs: dict[str, formulas.NodeSpec]) -> tuple[dict[str, float | No
     try:
         return formulas.evaluate_tree(specs), ""
     except formulas.FormulaError as error:
-        return dict.fromkeys(specs), error.message
+        return dict.fromkeys(specs), translate(error)
 
 
 def kpi_tree(plan: Plan, kpis: list[Kpi] | None = None) -> KpiTree:
@@ -174,7 +176,7 @@ def breakdown_status(kpi: Kpi) -> dict[str, Any]:
                     r.ok,
                 )
             )
-    return {"rule": rule, "rule_text": breakdown.RULE_TEXT[rule], "parts": statuses}
+    return {"rule": rule, "rule_text": rule_text(rule), "parts": statuses}
 
 
 def quarters(kpi: Kpi) -> list[Decimal]:
@@ -197,6 +199,12 @@ def derived_quarters(kpi: Kpi, node: TreeNode) -> list[Decimal]:
 
 
 ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on_track", "at_risk", "off_track", "no_data"
+STATUS_LABELS = {
+    ON_TRACK: _("On track"),
+    AT_RISK: _("At risk"),
+    OFF_TRACK: _("Off track"),
+    NO_DATA: _("No data yet"),
+}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from core.errors import InvalidInput
 from core.locking import delete_versioned, update_versioned
 from kpis import breakdown, formulas
 from kpis.catalogue import BY_KIND
+from kpis.messages import translate
 from kpis.models import (
     GOAL_KINDS_BY_FAMILY,
     AttainmentPolicy,
@@ -140,7 +141,7 @@ def _validate_tree(plan: Plan, candidate: Kpi, *, removing: bool = False) -> Non
             formulas.check_units(expr, units, candidate.unit)  # type: ignore[arg-type]
         formulas.evaluation_order(specs)
     except formulas.FormulaError as error:
-        raise InvalidInput(fields={"formula": [error.message]}) from None
+        raise InvalidInput(fields={"formula": [translate(error)]}) from None
 
 
 def _refs(kpi: Kpi) -> frozenset[str]:
@@ -364,7 +365,7 @@ def breakdown_rebalance(
             places=kpi.places,
         )
     except ValueError as error:
-        raise InvalidInput(fields={"months": [str(error)]}) from None
+        raise InvalidInput(fields={"months": [translate(error)]}) from None
     return breakdown_update(kpi=kpi, expected_version=expected_version, actor=actor, months=values)
 
 
@@ -374,14 +375,17 @@ def breakdown_set_quarter(
     """Set one quarter's total; its three months keep their proportions."""
     if kpi.is_formula or len(kpi.months) != 12 or not 1 <= quarter <= 4:
         raise InvalidInput(_("This KPI has no monthly breakdown to edit."))
-    values = breakdown.set_quarter(
-        kpi.month_values(),
-        kpi.month_weights(),
-        kpi.rule,
-        quarter=quarter,
-        total=total,
-        places=kpi.places,
-    )
+    try:
+        values = breakdown.set_quarter(
+            kpi.month_values(),
+            kpi.month_weights(),
+            kpi.rule,
+            quarter=quarter,
+            total=total,
+            places=kpi.places,
+        )
+    except ValueError as error:
+        raise InvalidInput(fields={"months": [translate(error)]}) from None
     return breakdown_update(kpi=kpi, expected_version=expected_version, actor=actor, months=values)
 
 

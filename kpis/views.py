@@ -27,6 +27,7 @@ from kpis.forms import (
     StrategicGoalForm,
     to_display,
 )
+from kpis.messages import translate
 from kpis.models import GOAL_KINDS_BY_FAMILY, GoalFamily, Kpi, Objective, StrategicGoal
 from planner.access import Action, can, object_for_user, plan_for_user
 from planner.models import Plan
@@ -97,20 +98,22 @@ def section(request: HttpRequest, plan_id: int) -> HttpResponse:
         outline=[(tree.nodes[code], depth, repeated) for code, depth, repeated in tree.outline],
         through=through,
         objectives=list(Objective.objects.filter(plan=plan).select_related("owner")),
+        status_labels=queries.STATUS_LABELS,
         market_goals=[g for g in goals if g.family == GoalFamily.MARKET],
         brand_goals=[g for g in goals if g.family == GoalFamily.BRAND],
         market_goal_form=StrategicGoalForm(plan=plan, auto_id="id_market_%s"),
         brand_goal_form=StrategicGoalForm(plan=plan, auto_id="id_brand_%s"),
         goal_kinds=GOAL_KINDS_BY_FAMILY,
-        objective_form=ObjectiveForm(plan=plan),
-        seek_form=GoalSeekForm(kpis=kpis),
+        objective_form=ObjectiveForm(plan=plan, auto_id="objective_%s"),
+        seek_form=GoalSeekForm(kpis=kpis, auto_id="seek_%s"),
         policy=policy,
         policy_form=PolicyForm(
+            auto_id="policy_%s",
             initial={
                 "version": policy.version,
                 "at_risk_below": policy.at_risk_below * 100,
                 "off_track_below": policy.off_track_below * 100,
-            }
+            },
         ),
         attainment_chart=charts.attainment_overview(list(attainment.values()), through)
         if kpis
@@ -350,7 +353,13 @@ def kpi_breakdown(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpRespon
             )
     else:
         error_text = _("Check the numbers: each month must be zero or more.")
-    context = _kpi_context(request, kpi, breakdown_error=error_text)
+    context = _kpi_context(
+        request,
+        kpi,
+        breakdown_error=error_text,
+        refresh_summary=True,
+        locked=[int(m) for m in request.POST.getlist("locked") if m.isdigit()],
+    )
     if not is_htmx(request) and not error_text:
         return redirect("kpis:kpi", plan_id=plan_id, kpi_id=kpi.pk)
     return render_page(
@@ -412,7 +421,9 @@ def kpi_actuals(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpResponse
         messages.success(request, _("Actuals saved."))
         return redirect("kpis:kpi", plan_id=plan_id, kpi_id=kpi.pk)
     kpi = _kpi(request, plan_id, kpi_id)
-    context = _kpi_context(request, kpi, actuals_error=error_text, actuals_saved=not error_text)
+    context = _kpi_context(
+        request, kpi, actuals_error=error_text, actuals_saved=not error_text, refresh_summary=True
+    )
     return render_page(
         request,
         "kpis/kpi_detail.html",
@@ -427,7 +438,7 @@ def kpi_actuals(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpResponse
 def goal_seek(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id)
     kpis = queries.plan_kpis(plan)
-    form = GoalSeekForm(request.POST, kpis=kpis)
+    form = GoalSeekForm(request.POST, kpis=kpis, auto_id="seek_%s")
     result: dict[str, Any] | None = None
     error_text = ""
     if form.is_valid():
@@ -439,7 +450,7 @@ def goal_seek(request: HttpRequest, plan_id: int) -> HttpResponse:
                 solve_for=form.cleaned_data["solve_for"],
             )
         except formulas.FormulaError as error:
-            error_text = error.message
+            error_text = translate(error)
         else:
             tree = queries.kpi_tree(plan, kpis)
             by_code = {k.code: k for k in kpis}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +15,7 @@ from hypothesis import strategies as st
 from kpis.breakdown import (
     PROFILES,
     RULE_TEXT,
+    BreakdownError,
     Reconciliation,
     aggregate,
     quarter_values,
@@ -500,3 +505,145 @@ def test_a_quarter_edit_then_rebalance_keeps_the_annual(case, profile, year):
     result = rebalance(annual, edited, weights, "sum", locked=locked, places=places)
     assert sum(result) == annual
     assert quarter_values(result, weights, "sum")[quarter - 1] == total
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _marked() -> set[str]:
+    """Every literal breakdown.py wraps in N_(...): what makemessages puts in the catalogue."""
+    origin = importlib.util.find_spec("kpis.breakdown").origin
+    return {
+        node.args[0].value
+        for node in ast.walk(ast.parse(Path(origin).read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "N_"
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+MARKED = _marked()
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+REFUSALS = {
+    "all months locked": (
+        lambda: rebalance(Decimal(12), ONES, ONES, "sum", locked=set(range(12)), places=0),
+        "all months are locked",
+    ),
+    "all parts locked": (
+        lambda: rebalance(Decimal(2), D(1, 1), D(1, 1), "sum", locked={0, 1}, places=0),
+        "all parts are locked",
+    ),
+    "locked parts above the target": (
+        lambda: rebalance(Decimal(100), D(80, 30, 10), D(1, 1, 1), "sum", locked={0, 1}, places=0),
+        "the locked parts already add up to 110, more than the annual target 100; "
+        "unlock some or lower them",
+    ),
+    "locked months above the target": (
+        lambda: rebalance(Decimal(10), D(20, *[0] * 11), ONES, "sum", locked={0}, places=0),
+        "the locked months already add up to 20, more than the annual target 10; "
+        "unlock some or lower them",
+    ),
+    "locked rates above the target": (
+        lambda: rebalance(
+            Decimal("0.01"), D("0.09", "0.01"), D(1, 1), "weighted", locked={0}, places=4
+        ),
+        "the locked parts alone already average more than the annual target 0.01; "
+        "unlock some or lower them",
+    ),
+    "locked monthly rates above the target": (
+        lambda: rebalance(
+            Decimal("0.01"), D("0.5", *[0] * 11), ONES, "weighted", locked={0}, places=4
+        ),
+        "the locked months alone already average more than the annual target 0.01; "
+        "unlock some or lower them",
+    ),
+    "unlocked parts weigh nothing": (
+        lambda: rebalance(
+            Decimal("0.05"), D("0.02", "0.04"), D(1, 0), "weighted", locked={0}, places=4
+        ),
+        "the unlocked parts all have weight 0, so they cannot change the average",
+    ),
+    "unlocked months weigh nothing": (
+        lambda: rebalance(
+            Decimal("0.05"), D(*["0.02"] * 12), D(1, *[0] * 11), "weighted", locked={0}, places=4
+        ),
+        "the unlocked months all have weight 0, so they cannot change the average",
+    ),
+    "no part to lock": (
+        lambda: rebalance(Decimal(12), ONES, ONES, "sum", locked={12}, places=0),
+        "there is no part 12 to lock",
+    ),
+    "fifth quarter": (
+        lambda: set_quarter(ONES, ONES, "sum", quarter=5, total=Decimal(3), places=0),
+        "quarter must be 1, 2, 3 or 4, not 5",
+    ),
+    "quarter months weigh nothing": (
+        lambda: set_quarter(
+            ONES, D(0, 0, 0, *[1] * 9), "weighted", quarter=1, total=Decimal(1), places=2
+        ),
+        "the unlocked parts all have weight 0, so they cannot change the average",
+    ),
+    "weights add up to zero": (
+        lambda: split(Decimal(10), D(0, 0), "sum", places=0),
+        "the weights add up to zero",
+    ),
+    "no weighted average": (
+        lambda: aggregate(D(1, 2), D(0, 0), "weighted"),
+        "the weights add up to zero, so there is no weighted average",
+    ),
+    "negative weights": (
+        lambda: split(Decimal(10), D(1, -1), "sum", places=0),
+        "weights cannot be negative",
+    ),
+    "no parts": (
+        lambda: split(Decimal(10), [], "sum", places=0),
+        "there are no parts to break down into",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_every_refusal_is_a_breakdown_error_with_a_marked_template_and_its_params(case):
+    call, message = REFUSALS[case]
+    with pytest.raises(BreakdownError) as caught:
+        call()
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert error.message == str(error) == message
+    assert error.template in MARKED
+    assert "%" not in PLACEHOLDER.sub("", error.template)
+    assert set(PLACEHOLDER.findall(error.template)) == set(error.params)
+    assert (error.template % error.params if error.params else error.template) == message
+    assert all(isinstance(value, str | int) for value in error.params.values())
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: split(Decimal(1), ONES, "median", places=0), "unknown rule"),
+        (lambda: aggregate(D(1, 2, 3), D(1, 1), "sum"), "3 values but 2 weights"),
+        (lambda: quarter_values(D(1, 2, 3, 4), D(1, 1, 1, 1), "sum"), "12 months, not 4"),
+        (lambda: rule_for("days"), "unknown unit"),
+    ],
+)
+def test_programming_errors_stay_plain_value_errors(call, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        call()
+    assert not isinstance(caught.value, BreakdownError)
+
+
+def test_the_rule_sentences_are_marked_for_translation():
+    assert set(RULE_TEXT.values()) <= MARKED
+
+
+def test_no_refusal_is_built_with_an_f_string_or_an_unmarked_literal():
+    source = ast.parse(Path(importlib.util.find_spec("kpis.breakdown").origin).read_text("utf-8"))
+    for node in ast.walk(source):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "BreakdownError":
+            first = node.args[0]
+            options = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+            for option in options:
+                assert isinstance(option, ast.Call), ast.unparse(node)
+                assert getattr(option.func, "id", None) == "N_", ast.unparse(node)

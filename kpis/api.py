@@ -125,9 +125,12 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
     owner = MemberField(required=False, allow_null=True)
     annual_target = amount(required=False, allow_null=True)
     target = serializers.SerializerMethodField(
-        help_text="The annual target: the input's own, or the formula's value."
+        help_text="The annual value: the input's own target, or what the formula computes."
     )
     monthly_targets = serializers.SerializerMethodField()
+    gap = serializers.SerializerMethodField(
+        help_text="For a formula KPI with a goal (its annual_target): computed value minus goal."
+    )
 
     class Meta:
         model = Kpi
@@ -144,6 +147,7 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
             "formula",
             "annual_target",
             "target",
+            "gap",
             "monthly_targets",
             "owner",
             "profile",
@@ -166,6 +170,11 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
     def get_target(self, kpi: Kpi) -> Decimal | None:
         node = self._node(kpi)
         return node.annual if node else None
+
+    @extend_schema_field(amount(allow_null=True))
+    def get_gap(self, kpi: Kpi) -> Decimal | None:
+        node = self._node(kpi)
+        return node.gap if node else None
 
     @extend_schema_field(serializers.ListField(child=amount(allow_null=True)))
     def get_monthly_targets(self, kpi: Kpi) -> list[Decimal | None]:
@@ -460,6 +469,8 @@ class TreeNodeSerializer(serializers.Serializer[Any]):
     formula = serializers.CharField(source="kpi.formula")
     annual = amount(allow_null=True)
     months = serializers.ListField(child=amount(allow_null=True))
+    goal = amount(allow_null=True, help_text="A formula KPI's committed goal.")
+    gap = amount(allow_null=True, help_text="Computed annual value minus the goal.")
     inputs = serializers.ListField(child=serializers.CharField())
     used_by = serializers.ListField(child=serializers.CharField())
 

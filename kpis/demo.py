@@ -59,6 +59,13 @@ INPUTS = [
     ("share_of_voice", "Share of voice", 4, "share_of_voice", D("0.18"), "even", "weighted"),
     ("nps", "Net promoter score", 4, "nps", D("45"), "even", "weighted"),
 ]
+# The goals the team committed to; the tree shows how far the assumptions get.
+FORMULA_GOALS = {
+    "new_users": D("2000000"),
+    "revenue": D("300000000"),
+    "cac": D("60"),
+    "roi": D("3.5"),
+}
 FORMULAS = [
     ("impressions", "Impressions", 1, "impressions", "count", "budget / cpm * 1000"),
     ("visits", "Visits", 1, "visits", "count", "impressions * ctr"),
@@ -220,6 +227,7 @@ def load(*, plan: Plan, editor: User, manager: User) -> None:
             unit=unit,
             source="formula",
             formula=formula,
+            annual_target=FORMULA_GOALS.get(code),
             objective=objectives[obj],
             aggregation="weighted" if unit in ("ratio", "percent") or code == "cac" else "sum",
             sort_order=order,

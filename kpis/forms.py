@@ -64,7 +64,10 @@ class KpiForm(forms.ModelForm):
         ]
         help_texts = {
             "formula": _("E.g. visits * cvr. Use KPI codes, numbers, + − × ÷ and parentheses."),
-            "annual_target": _("For a percent KPI type the percentage: 3.5 means 3.5 %."),
+            "annual_target": _(
+                "For a formula KPI this is the goal its computed value is compared with. "
+                "For a percent KPI type the percentage: 3.5 means 3.5 %."
+            ),
         }
         widgets = {"formula": forms.TextInput(attrs={"class": "mono", "spellcheck": "false"})}
 
@@ -215,6 +218,9 @@ class GoalSeekForm(forms.Form):
         codes = set(self.units)
         # A sensible first question: which budget reaches the new-user goal?
         self.fields["kpi"].initial = "new_users" if "new_users" in codes else None
+        goals = {k.code: k.annual_target for k in kpis if k.is_formula and k.annual_target}
+        if self.fields["kpi"].initial in goals:
+            self.fields["target"].initial = to_display(goals["new_users"], self.units["new_users"])
         self.fields["solve_for"].initial = "budget" if "budget" in codes else None
 
     def goal(self) -> float:

@@ -96,8 +96,10 @@ class Objective(VersionedModel):
 class Kpi(VersionedModel):
     """A key indicator with an annual target, its breakdown and its actuals.
 
-    An input KPI holds its own annual target; a formula KPI's target is computed
-    from the targets of the KPIs its formula names (see kpis/formulas.py).
+    An input KPI holds its own annual target. A formula KPI's value is computed
+    from the KPIs its formula names (see kpis/formulas.py); its ``annual_target``,
+    when set, is the goal the team committed to, and the difference is the gap
+    that goal seek helps to close.
     ``months`` holds the monthly breakdown as 12 ``[value, weight]`` pairs
     (strings, to keep Decimals exact); ``channel_split`` and ``region_split``
     map a channel code or a region name to its part of the annual target.

@@ -51,6 +51,25 @@ class TreeNode:
     inputs: list[str]  # codes this KPI's formula names
     used_by: list[str] = field(default_factory=list)
 
+    @property
+    def goal(self) -> Decimal | None:
+        """A formula KPI's committed goal (inputs: their target is the goal)."""
+        return self.kpi.annual_target if self.kpi.is_formula else None
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Computed value minus goal: negative is short for "higher is better"."""
+        if self.goal is None or self.annual is None:
+            return None
+        return round(self.annual - self.goal, self.kpi.places)
+
+    @property
+    def gap_ok(self) -> bool:
+        gap = self.gap
+        if gap is None:
+            return True
+        return gap >= 0 if self.kpi.direction == Direction.HIGHER else gap <= 0
+
 
 @dataclass
 class KpiTree:

@@ -103,7 +103,8 @@ def specs_for(kpis: Sequence[Kpi]) -> dict[str, formulas.NodeSpec]:
             code=kpi.code,
             unit=cast(formulas.Unit, kpi.unit),
             formula=kpi.formula if kpi.is_formula else "",
-            value=float(kpi.annual_target) if kpi.annual_target is not None else None,
+            # A formula KPI's own annual_target is its goal, not an input value.
+            value=None if kpi.is_formula or kpi.annual_target is None else float(kpi.annual_target),
         )
         for kpi in kpis
     }
@@ -161,8 +162,6 @@ def _clean_kpi(plan: Plan, kpi: Kpi) -> None:
         errors["formula"] = [_("A formula KPI needs a formula.")]
     if not kpi.is_formula and kpi.formula:
         errors["formula"] = [_("Only a formula KPI has a formula; choose the source “formula”.")]
-    if kpi.is_formula and kpi.annual_target is not None:
-        errors["annual_target"] = [_("A formula KPI's target is computed from its formula.")]
     if kpi.annual_target is not None and kpi.annual_target < 0:
         errors["annual_target"] = [_("The target cannot be negative.")]
     clash = Kpi.objects.filter(plan=plan, code=kpi.code).exclude(pk=kpi.pk)
@@ -231,9 +230,7 @@ def kpi_update(*, kpi: Kpi, expected_version: int, changes: Mapping[str, Any], a
             setattr(candidate, name, value)
         if not candidate.aggregation:
             candidate.aggregation = "sum" if candidate.unit in ("count", "money") else "weighted"
-        if candidate.is_formula:
-            candidate.annual_target = None
-        else:
+        if not candidate.is_formula:
             candidate.formula = ""
         _clean_kpi(plan, candidate)
         if {"annual_target", "profile", "unit", "source", "aggregation"} & set(changes):

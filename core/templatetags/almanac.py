@@ -31,9 +31,11 @@ def format_amount(value: Any, unit: str, currency: str = "CNY") -> str:
     places = DECIMALS.get(unit, 2)
     if unit == "money" and abs(number) >= 10_000:
         places = 0  # cents add noise, not information, to large amounts
-    text = _number(number, places)
     if unit == "money":
-        return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{text}"
+        sign = "-" if number < 0 else ""
+        symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+        return f"{sign}{symbol}{_number(abs(number), places)}"
+    text = _number(number, places)
     if unit == "ratio":
         return f"{text}×"
     return text

@@ -12,6 +12,7 @@ from core.templatetags.almanac import format_amount, percent
         (Decimal("1234.5"), "money", "CNY", "¥1,234.50"),
         (Decimal("120000000"), "money", "CNY", "¥120,000,000"),
         (Decimal("99.999"), "money", "USD", "$100.00"),
+        (Decimal("-23520000"), "money", "CNY", "-¥23,520,000"),
         (Decimal("0.035"), "percent", "CNY", "3.5%"),
         (Decimal("3.456"), "ratio", "CNY", "3.46×"),
         (Decimal("2000000"), "count", "CNY", "2,000,000"),

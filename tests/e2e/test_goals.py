@@ -61,12 +61,25 @@ def document_kept(page):
     return page.evaluate("window.__e2eNoReload") == "still here"
 
 
+def goal_cell(page, kpi):
+    return kpi_row(page, kpi).locator("td.num").nth(1)
+
+
 def test_editor_changes_cac_and_new_users_recompute(page, world, login, plan_url, shot):
     tree = small_tree(world)
+    # the team committed to 30,000 new users; the tree computes 20,000 from its inputs
+    tree["new_users"] = services.kpi_update(
+        kpi=tree["new_users"],
+        expected_version=tree["new_users"].version,
+        changes={"annual_target": Decimal(30000)},
+        actor=world.users["editor"],
+    )
     login(page, "editor")
     with_january_actuals(world)
     page.goto(plan_url("goals/"))
     expect(annual_cell(page, tree["new_users"])).to_have_text("20,000")
+    expect(goal_cell(page, tree["new_users"])).to_contain_text("30,000")
+    expect(goal_cell(page, tree["new_users"]).locator(".gap.short")).to_have_text("-10,000")
     expect(annual_cell(page, tree["cac"])).to_have_text("¥60.00")
     expect(kpi_row(page, tree["new_users"])).to_contain_text("= budget / cac")
     expect(tree_item(page, "New users").locator("strong")).to_have_text("20,000")
@@ -92,6 +105,7 @@ def test_editor_changes_cac_and_new_users_recompute(page, world, login, plan_url
         editor.get_by_role("button", name="Save").click()
     expect(annual_cell(page, tree["cac"])).to_have_text("¥48.00")
     expect(annual_cell(page, tree["new_users"])).to_have_text("25,000")
+    expect(goal_cell(page, tree["new_users"]).locator(".gap.short")).to_have_text("-5,000")
     expect(tree_item(page, "New users").locator("strong")).to_have_text("25,000")
     expect(tree_item(page, "Customer acquisition cost (CAC)").first.locator("strong")).to_have_text(
         "¥48.00"

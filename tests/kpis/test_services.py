@@ -91,20 +91,27 @@ def test_unit_mismatch_is_refused(world):
     assert "formula" in caught.value.fields
 
 
-def test_formula_kpi_cannot_carry_its_own_target(world):
-    small_tree(world)
-    with pytest.raises(InvalidInput) as caught:
-        services.kpi_create(
-            plan=world.plan,
-            actor=world.users["editor"],
-            code="x",
-            name="X",
-            source="formula",
-            formula="budget / 2",
-            unit="money",
-            annual_target=Decimal(5),
-        )
-    assert "annual_target" in caught.value.fields
+def test_formula_kpi_goal_is_compared_with_its_computed_value(world):
+    # given new users = budget / cac = 20,000, and a goal of 30,000
+    from kpis.queries import kpi_tree
+
+    tree = small_tree(world)
+    new_users = services.kpi_update(
+        kpi=tree["new_users"],
+        expected_version=tree["new_users"].version,
+        changes={"annual_target": Decimal(30000)},
+        actor=world.users["editor"],
+    )
+    # then the tree computes 20,000 and the gap is 10,000 short
+    node = kpi_tree(world.plan).nodes["new_users"]
+    assert (node.annual, node.goal, node.gap, node.gap_ok) == (
+        Decimal(20000),
+        Decimal(30000),
+        Decimal(-10000),
+        False,
+    )
+    # and the goal is not an input: the formula still decides the value
+    assert new_users.months == []
 
 
 def test_kpi_used_by_a_formula_cannot_be_deleted(world):

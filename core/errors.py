@@ -18,6 +18,12 @@ class DomainError(Exception):
         self.message = message if message is not None else self.default_message
         super().__init__(str(self.message))
 
+    def describe(self) -> str:
+        """One line for a flash message: the field problems, or the message."""
+        fields = getattr(self, "fields", {}) or {}
+        problems = " ".join(str(p) for ps in fields.values() for p in ps)
+        return problems or str(self.message)
+
 
 class InvalidInput(DomainError):
     """Input that breaks a rule; ``fields`` maps field name → list of messages."""

@@ -137,21 +137,10 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
         fields = [
             "id",
             "plan",
-            "objective",
-            "code",
-            "name",
-            "kind",
-            "unit",
-            "direction",
-            "source",
-            "formula",
-            "annual_target",
+            *services.KPI_EDITABLE,
             "target",
             "gap",
             "monthly_targets",
-            "owner",
-            "profile",
-            "sort_order",
             "version",
             "updated_at",
         ]
@@ -184,20 +173,7 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
 
 class KpiUpdateSerializer(KpiSerializer):
     class Meta(KpiSerializer.Meta):
-        fields = [
-            "objective",
-            "code",
-            "name",
-            "kind",
-            "unit",
-            "direction",
-            "source",
-            "formula",
-            "annual_target",
-            "owner",
-            "profile",
-            "sort_order",
-        ]
+        fields = list(services.KPI_EDITABLE)
         read_only_fields: list[str] = []
 
 
@@ -379,39 +355,13 @@ class StrategicGoalSerializer(serializers.ModelSerializer[StrategicGoal]):
 
     class Meta:
         model = StrategicGoal
-        fields = [
-            "id",
-            "plan",
-            "family",
-            "kind",
-            "subject",
-            "indicator",
-            "unit",
-            "baseline",
-            "target",
-            "reference",
-            "kpi",
-            "notes",
-            "version",
-            "updated_at",
-        ]
+        fields = ["id", "plan", *services.GOAL_EDITABLE, "version", "updated_at"]
         read_only_fields = ["id", "version", "updated_at"]
 
 
 class StrategicGoalUpdateSerializer(StrategicGoalSerializer):
     class Meta(StrategicGoalSerializer.Meta):
-        fields = [
-            "family",
-            "kind",
-            "subject",
-            "indicator",
-            "unit",
-            "baseline",
-            "target",
-            "reference",
-            "kpi",
-            "notes",
-        ]
+        fields = list(services.GOAL_EDITABLE)
         read_only_fields: list[str] = []
 
 

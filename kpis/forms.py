@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis.catalogue import CATALOGUE
 from kpis.models import Aggregation, Kpi, Objective, StrategicGoal, Unit
+from kpis.services import GOAL_EDITABLE, KPI_EDITABLE
 from planner.forms import VersionField
 from planner.models import Plan
 
@@ -48,20 +49,7 @@ class KpiForm(forms.ModelForm):
 
     class Meta:
         model = Kpi
-        fields = [
-            "objective",
-            "kind",
-            "code",
-            "name",
-            "unit",
-            "direction",
-            "source",
-            "formula",
-            "annual_target",
-            "aggregation",
-            "profile",
-            "owner",
-        ]
+        fields = [name for name in KPI_EDITABLE if name != "sort_order"]
         help_texts = {
             "formula": _("E.g. visits * cvr. Use KPI codes, numbers, + − × ÷ and parentheses."),
             "annual_target": _(
@@ -127,18 +115,7 @@ class StrategicGoalForm(forms.ModelForm):
 
     class Meta:
         model = StrategicGoal
-        fields = [
-            "family",
-            "kind",
-            "subject",
-            "indicator",
-            "unit",
-            "baseline",
-            "target",
-            "reference",
-            "kpi",
-            "notes",
-        ]
+        fields = list(GOAL_EDITABLE)
         help_texts = {"target": _("For a percent goal type the percentage: 12 means 12 %.")}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 

@@ -37,38 +37,37 @@ from planner.models import Plan
 from planner.services import plan_for_edit
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-KPI_FIELDS = frozenset(
-    {
-        "objective",
-        "code",
-        "name",
-        "kind",
-        "unit",
-        "direction",
-        "source",
-        "formula",
-        "annual_target",
-        "owner",
-        "profile",
-        "aggregation",
-        "sort_order",
-    }
+# What an editor may set on a KPI, in the order forms and the API show it.
+KPI_EDITABLE = (
+    "objective",
+    "kind",
+    "code",
+    "name",
+    "unit",
+    "direction",
+    "source",
+    "formula",
+    "annual_target",
+    "aggregation",
+    "profile",
+    "owner",
+    "sort_order",
 )
+KPI_FIELDS = frozenset(KPI_EDITABLE)
 OBJECTIVE_FIELDS = frozenset({"area", "title", "description", "owner", "sort_order"})
-GOAL_FIELDS = frozenset(
-    {
-        "family",
-        "kind",
-        "subject",
-        "indicator",
-        "unit",
-        "baseline",
-        "target",
-        "reference",
-        "kpi",
-        "notes",
-    }
+GOAL_EDITABLE = (
+    "family",
+    "kind",
+    "subject",
+    "indicator",
+    "unit",
+    "baseline",
+    "target",
+    "reference",
+    "kpi",
+    "notes",
 )
+GOAL_FIELDS = frozenset(GOAL_EDITABLE)
 
 
 def _unknown_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
+from core.forms import attach_error, conflict_rows
 from core.htmx import is_htmx, render_page
 from kpis import charts, formulas, queries, services
 from kpis.forms import (
@@ -34,15 +35,6 @@ from planner.models import Plan
 from planner.sections import BY_KEY, SECTIONS
 
 SECTION = BY_KEY["goals"]
-
-
-def _attach(form: Any, error: DomainError) -> None:
-    fields = getattr(error, "fields", {}) or {}
-    for name, problems in fields.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, str(problem))
-    if not fields:
-        form.add_error(None, str(error.message))
 
 
 def _through_month(plan: Plan) -> int:
@@ -136,7 +128,7 @@ def kpi_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         except DomainError as error:
             if isinstance(error, NotAllowed):
                 raise
-            _attach(form, error)
+            attach_error(form, error)
         else:
             messages.success(request, _("KPI %(code)s added.") % {"code": kpi.code})
             return redirect("kpis:kpi", plan_id=plan.pk, kpi_id=kpi.pk)
@@ -250,17 +242,13 @@ def kpi_edit(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpResponse:
             )
         except StaleVersion as error:
             current = error.current or kpi
-            conflict = [
-                (str(form.fields[name].label), changes[name], getattr(current, name))
-                for name in changes
-                if changes[name] != getattr(current, name)
-            ]
+            conflict = conflict_rows(form, changes, current)
             kpi = current
             form = KpiForm(instance=current, plan=current.plan)
         except DomainError as error:
             if isinstance(error, NotAllowed):
                 raise
-            _attach(form, error)
+            attach_error(form, error)
         else:
             messages.success(request, _("KPI %(code)s saved.") % {"code": kpi.code})
             if is_htmx(request):
@@ -347,10 +335,7 @@ def kpi_breakdown(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpRespon
         except DomainError as error:
             if isinstance(error, NotAllowed):
                 raise
-            fields = getattr(error, "fields", {}) or {}
-            error_text = " ".join(str(p) for ps in fields.values() for p in ps) or str(
-                error.message
-            )
+            error_text = error.describe()
     else:
         error_text = _("Check the numbers: each month must be zero or more.")
     context = _kpi_context(
@@ -522,8 +507,7 @@ def objective_save(
             request, _("The objective changed in the meantime; review it and try again.")
         )
     except InvalidInput as error:
-        text = " ".join(str(p) for ps in error.fields.values() for p in ps) or str(error.message)
-        messages.error(request, text)
+        messages.error(request, error.describe())
     else:
         messages.success(request, _("Objectives saved."))
     return redirect("kpis:section", plan_id=plan.pk)
@@ -563,10 +547,7 @@ def strategic_goal_save(
     except StaleVersion:
         messages.error(request, _("The goal changed in the meantime; review it and try again."))
     except InvalidInput as error:
-        text = " ".join(f"{k}: {p}" for k, ps in error.fields.items() for p in ps) or str(
-            error.message
-        )
-        messages.error(request, text)
+        messages.error(request, error.describe())
     else:
         messages.success(request, _("Goal saved."))
     return redirect("kpis:section", plan_id=plan.pk)
@@ -591,10 +572,7 @@ def policy_save(request: HttpRequest, plan_id: int) -> HttpResponse:
                 request, _("The thresholds changed in the meantime; review them and try again.")
             )
         except InvalidInput as error:
-            messages.error(
-                request,
-                " ".join(str(p) for ps in error.fields.values() for p in ps) or str(error.message),
-            )
+            messages.error(request, error.describe())
         else:
             messages.success(request, _("Thresholds saved."))
     else:

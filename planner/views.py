@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
+from core.forms import attach_error, conflict_rows
 from core.htmx import is_htmx, render_page
 from planner import charts, queries, services
 from planner.access import (
@@ -36,23 +37,6 @@ from planner.forms import (
 )
 from planner.models import Membership, Plan, PlanTransition, Role
 from planner.sections import SECTIONS, section_view
-
-
-def _form_errors(form: Any, error: DomainError) -> None:
-    """Attach a service's error to the form it came from."""
-    fields = getattr(error, "fields", {}) or {}
-    for name, problems in fields.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, str(problem))
-    if not fields:
-        form.add_error(None, str(error.message))
-
-
-def _flash_error(request: HttpRequest, error: DomainError) -> None:
-    """Show a service's error as a message (for actions that redirect back)."""
-    problems = getattr(error, "fields", {}) or {}
-    text = " ".join(str(p) for ps in problems.values() for p in ps)
-    messages.error(request, text or str(error.message))
 
 
 @require_GET
@@ -85,7 +69,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"], actor=actor_of(request)
             )
         except InvalidInput as error:
-            _form_errors(form, error)
+            attach_error(form, error)
         else:
             return redirect("planner:workspace", slug=workspace.slug)
     workspaces = list(queries.workspaces_with_plans(request.user))
@@ -132,7 +116,7 @@ def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
                 workspace=workspace, actor=actor_of(request), **form.cleaned_data
             )
         except InvalidInput as error:
-            _form_errors(form, error)
+            attach_error(form, error)
         else:
             messages.success(request, _("Plan created from the standard template."))
             return redirect("planner:plan", plan_id=plan.pk)
@@ -155,7 +139,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
                 workspace=workspace, actor=actor_of(request), **form.cleaned_data
             )
         except InvalidInput as error:
-            _form_errors(form, error)
+            attach_error(form, error)
         else:
             messages.success(request, _("Member added."))
             return redirect("planner:workspace", slug=slug)
@@ -200,7 +184,7 @@ def member_change(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     except NotAllowed:
         raise
     except DomainError as error:
-        _flash_error(request, error)
+        messages.error(request, error.describe())
     return redirect("planner:workspace", slug=slug)
 
 
@@ -269,17 +253,13 @@ def plan_fields(request: HttpRequest, plan_id: int) -> HttpResponse:
             )
         except StaleVersion as error:
             current = error.current or plan
-            conflict = [
-                (str(form.fields[name].label), changes[name], getattr(current, name))
-                for name in changes
-                if changes[name] != getattr(current, name)
-            ]
+            conflict = conflict_rows(form, changes, current)
             plan = current
             # An unbound form with the saved values; the conflict box lists the user's.
             form = PlanFieldsForm(instance=current, initial={"version": current.version})
             status = 409
         except DomainError as error:
-            _form_errors(form, error)
+            attach_error(form, error)
         else:
             if not is_htmx(request):
                 messages.success(request, _("Plan saved."))
@@ -320,7 +300,7 @@ def plan_transition(request: HttpRequest, plan_id: int) -> HttpResponse:
     except NotAllowed:
         raise
     except DomainError as error:
-        _flash_error(request, error)
+        messages.error(request, error.describe())
     else:
         messages.success(
             request,

@@ -36,6 +36,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from channels import demo as channels_demo  # noqa: E402
 from kpis import demo as kpis_demo  # noqa: E402
 from kpis.models import Kpi  # noqa: E402
 from planner import services  # noqa: E402
@@ -71,6 +72,7 @@ def goals_plan(me: User) -> tuple[Plan, Kpi]:
     plan = Plan.objects.filter(workspace__memberships__user=me).order_by("pk").first()
     assert plan is not None
     kpis_demo.load(plan=plan, editor=me, manager=me)
+    channels_demo.load(plan=plan, editor=me)
     return plan, Kpi.objects.get(plan=plan, code="revenue")
 
 
@@ -111,6 +113,8 @@ def main() -> None:
         ("annual goals (grid, tree, attainment)", f"/plans/{demo_plan.pk}/goals/"),
         ("KPI page (breakdown, chart)", f"/plans/{demo_plan.pk}/goals/kpis/{demo_kpi.pk}/"),
         ("API KPI tree", f"/api/v1/plans/{demo_plan.pk}/kpi-tree/"),
+        ("channel matrix (24 channels x 4 quarters)", f"/plans/{demo_plan.pk}/channels/matrix/"),
+        ("KOL/KOC programme (30 creators)", f"/plans/{demo_plan.pk}/channels/kol/"),
         ("API plan list", "/api/v1/plans/"),
         ("API plan detail", f"/api/v1/plans/{plan.pk}/"),
     ]
@@ -120,9 +124,9 @@ def main() -> None:
         f"\nAlmanac bench — {WORKSPACES} workspaces, {WORKSPACES * PLANS_PER_WORKSPACE} plans,"
         f" {ROUNDS} rounds each, {connection.vendor}"
     )
-    print(f"{'request':38} {'median ms':>10} {'p95 ms':>8} {'x ref':>7} {'queries':>8}")
+    print(f"{'request':44} {'median ms':>10} {'p95 ms':>8} {'x ref':>7} {'queries':>8}")
     for name, median, p95, queries in results:
-        print(f"{name:38} {median:10.2f} {p95:8.2f} {median / reference:7.1f} {queries:8d}")
+        print(f"{name:44} {median:10.2f} {p95:8.2f} {median / reference:7.1f} {queries:8d}")
 
 
 if __name__ == "__main__":

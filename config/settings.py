@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "GoalFamilyEnum": "kpis.models.GoalFamily",
         "KpiUnitEnum": "kpis.models.Unit",
         "HistoryKindEnum": "planner.api.HISTORY_KINDS",
+        "ChannelFamilyEnum": "channels.models.ChannelFamily",
+        "ChannelGroupEnum": "channels.models.ChannelGroup",
+        "ContentFormatEnum": "channels.models.ContentFormat",
+        "CreatorTierEnum": "channels.models.CreatorTier",
     },
 }
 

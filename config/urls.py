@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from channels import api as channels_api
 from kpis import api as kpis_api
 from planner import api as planner_api
 from planner import views as planner_views
@@ -16,11 +17,25 @@ router.register("plans", planner_api.PlanViewSet, basename="plan")
 router.register("objectives", kpis_api.ObjectiveViewSet, basename="objective")
 router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
 router.register("strategic-goals", kpis_api.StrategicGoalViewSet, basename="strategic-goal")
+router.register("channels", channels_api.ChannelViewSet, basename="channel")
+router.register("channel-plans", channels_api.ChannelPlanViewSet, basename="channel-plan")
+router.register("creators", channels_api.CreatorViewSet, basename="creator")
+router.register("cooperations", channels_api.CooperationViewSet, basename="cooperation")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
     path("plans/<int:pk>/goal-seek/", kpis_api.GoalSeekView.as_view(), name="plan-goal-seek"),
     path("plans/<int:pk>/attainment/", kpis_api.AttainmentView.as_view(), name="plan-attainment"),
+    path(
+        "plans/<int:pk>/channel-matrix/",
+        channels_api.ChannelMatrixView.as_view(),
+        name="plan-channel-matrix",
+    ),
+    path(
+        "plans/<int:pk>/kol-programme/",
+        channels_api.KolProgrammeView.as_view(),
+        name="plan-kol-programme",
+    ),
     path(
         "plans/<int:pk>/attainment-policy/",
         kpis_api.AttainmentPolicyView.as_view(),

@@ -17,7 +17,6 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api import (
     VERSIONED_ERRORS,
@@ -34,10 +33,10 @@ from kpis.models import Kpi, Objective, StrategicGoal
 from planner.access import (
     Action,
     MemberField,
+    PlanScopedAPIView,
     RolePermission,
     ScopedQuerysetMixin,
     VisibleField,
-    plan_for_user,
 )
 from planner.models import Plan
 
@@ -431,16 +430,7 @@ class TreeSerializer(serializers.Serializer[Any]):
     nodes = TreeNodeSerializer(many=True)
 
 
-class PlanScopedView(APIView):
-    """A view about one plan the caller can see (404 for anyone else's)."""
-
-    permission_classes = [RolePermission]
-
-    def plan(self, request: Request, pk: int, action: Action = Action.VIEW) -> Plan:
-        return plan_for_user(request.user, pk, action)
-
-
-class KpiTreeView(PlanScopedView):
+class KpiTreeView(PlanScopedAPIView):
     @extend_schema(
         responses={200: TreeSerializer},
         description="The evaluated KPI tree: annual and monthly values.",
@@ -464,7 +454,7 @@ class GoalSeekResponseSerializer(serializers.Serializer[Any]):
     kpis = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
-class GoalSeekView(PlanScopedView):
+class GoalSeekView(PlanScopedAPIView):
     @extend_schema(
         request=GoalSeekRequestSerializer,
         responses={
@@ -505,7 +495,7 @@ class KpiAttainmentSerializer(serializers.Serializer[Any]):
     year_to_date = AttainmentSerializer()
 
 
-class AttainmentView(PlanScopedView):
+class AttainmentView(PlanScopedAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -536,7 +526,7 @@ class PolicySerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(read_only=True)
 
 
-class AttainmentPolicyView(PlanScopedView):
+class AttainmentPolicyView(PlanScopedAPIView):
     @extend_schema(responses={200: PolicySerializer})
     def get(self, request: Request, pk: int) -> Response:
         policy = services.policy_for(self.plan(request, pk))

@@ -33,8 +33,8 @@ from kpis.models import (
     StrategicGoal,
 )
 from planner.access import Action, require
+from planner.editing import plan_for_edit
 from planner.models import Plan
-from planner.services import plan_for_edit
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # What an editor may set on a KPI, in the order forms and the API show it.

@@ -226,3 +226,12 @@ class RolePermission(BasePermission):
         if not can(request.user, workspace_id_of(obj), action):
             raise NotAllowed()
         return True
+
+
+class PlanScopedAPIView(APIView):
+    """An API view about one plan the caller can see (404 for anyone else's)."""
+
+    permission_classes = [RolePermission]
+
+    def plan(self, request: Request, pk: int, action: Action = Action.VIEW) -> Plan:
+        return plan_for_user(request.user, pk, action)

@@ -14,7 +14,7 @@ def test_catalogue_install_is_idempotent(world):
 
 def test_catalogue_covers_the_three_families_of_the_outline(world):
     counts = channel_counts(world.plan)
-    assert counts == {"online": 10, "offline": 6, "crossover": 3}
+    assert counts == {"online": 15, "offline": 6, "crossover": 3}
     families = [family for family, _ in channels_by_family(world.plan)]
     assert families == list(ChannelFamily)
 
@@ -22,7 +22,7 @@ def test_catalogue_covers_the_three_families_of_the_outline(world):
 def test_catalogue_names_follow_the_language_and_own_names_win(world):
     wechat = Channel.objects.get(plan=world.plan, code="wechat")
     with translation.override("zh-hans"):
-        assert wechat.display_name == "微信"
+        assert wechat.display_name == "微信公众号"
     wechat.name = "WeChat Official Account"
     assert wechat.display_name == "WeChat Official Account"
 

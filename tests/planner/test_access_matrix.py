@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from planner.models import Membership, Role
+from tests.channels.helpers import cell, channel, cooperation, creator
 from tests.factories import PASSWORD, UserFactory
 from tests.kpis.trees import goal, objective, small_tree
 
@@ -644,6 +645,376 @@ CASES += [
     ),
 ]
 
+# --- channel strategy -----------------------------------------------------------------------
+
+
+def roster_csv(w: Any) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"name,platform,tier,followers,fee\nLeaf Li,Xiaohongshu,koc,12000,800\n"
+    return {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")}
+
+
+CASES += [
+    Case(
+        "channels:channel-create",
+        "post",
+        plan_url("channels/new/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "code": "kuaishou",
+            "name": "Kuaishou",
+            "family": "online",
+            "group": "social",
+            "formats": ["short_video"],
+        },
+    ),
+    Case(
+        "channels:channel-edit",
+        "get",
+        lambda w: f"/plans/{w.plan.pk}/channels/{channel(w).pk}/edit/",
+        EDITORS_MAY,
+    ),
+    Case(
+        "channels:channel-edit",
+        "post",
+        lambda w: f"/plans/{w.plan.pk}/channels/{channel(w).pk}/edit/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "code": "douyin",
+            "name": "Douyin",
+            "name_zh": "抖音",
+            "family": "online",
+            "group": "social",
+            "platform": "Douyin",
+            "formats": ["short_video"],
+            "is_active": "on",
+            "version": channel(w).version,
+        },
+    ),
+    Case("channels:matrix", "get", plan_url("channels/matrix/"), MEMBERS_READ),
+    Case(
+        "channels:cell",
+        "get",
+        lambda w: f"/plans/{w.plan.pk}/channels/matrix/{channel(w).pk}/q2/",
+        MEMBERS_READ,
+    ),
+    Case(
+        "channels:cell",
+        "post",
+        lambda w: f"/plans/{w.plan.pk}/channels/matrix/{channel(w).pk}/q2/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"role": "Reach", "budget": "50000", "version": 0},
+    ),
+    Case("channels:kol", "get", plan_url("channels/kol/"), MEMBERS_READ),
+    Case(
+        "channels:creator-create",
+        "post",
+        plan_url("channels/kol/creators/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "name": "Leaf Li",
+            "platform": "Xiaohongshu",
+            "tier": "koc",
+            "followers": "12000",
+            "fee": "800",
+        },
+    ),
+    Case(
+        "channels:creator-save",
+        "post",
+        lambda w: f"/plans/{w.plan.pk}/channels/kol/creators/{creator(w).pk}/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"delete": "1", "version": creator(w).version},
+    ),
+    Case(
+        "channels:cooperation-create",
+        "post",
+        plan_url("channels/kol/cooperations/"),
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {
+            "creator": creator(w).pk,
+            "campaign": "618",
+            "date": "2027-06-01",
+            "fee": "1000",
+            "views": "10",
+            "engagements": "1",
+            "clicks": "0",
+            "conversions": "0",
+            "gmv": "0",
+        },
+    ),
+    Case(
+        "channels:cooperation-save",
+        "post",
+        lambda w: f"/plans/{w.plan.pk}/channels/kol/cooperations/{cooperation(w).pk}/",
+        EDITORS_WRITE_REDIRECT,
+        data=lambda w: {"delete": "1", "version": cooperation(w).version},
+    ),
+    Case(
+        "channels:roster-import",
+        "post",
+        plan_url("channels/kol/import/"),
+        EDITORS_WRITE_REDIRECT,
+        data=roster_csv,
+    ),
+    Case("channels:mix", "get", plan_url("channels/mix/"), MEMBERS_READ),
+    # API
+    Case(
+        "channel-list",
+        "get",
+        lambda w: "/api/v1/channels/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "channel-list",
+        "post",
+        lambda w: "/api/v1/channels/",
+        API_CREATE,
+        api=True,
+        data=lambda w: {
+            "plan": w.plan.pk,
+            "code": "kuaishou",
+            "name": "Kuaishou",
+            "family": "online",
+            "group": "social",
+        },
+    ),
+    Case(
+        "channel-detail",
+        "get",
+        lambda w: f"/api/v1/channels/{channel(w).pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "channel-detail",
+        "patch",
+        lambda w: f"/api/v1/channels/{channel(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {"name_zh": "抖音"},
+        headers=if_match_of(channel),
+    ),
+    Case(
+        "channel-detail",
+        "put",
+        lambda w: f"/api/v1/channels/{channel(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {
+            "code": "douyin",
+            "name": "Douyin",
+            "name_zh": "抖音",
+            "family": "online",
+            "group": "social",
+            "platform": "Douyin",
+            "formats": ["short_video"],
+            "is_active": True,
+            "sort_order": 40,
+        },
+        headers=if_match_of(channel),
+    ),
+    Case(
+        "channel-detail",
+        "delete",
+        lambda w: f"/api/v1/channels/{channel(w).pk}/",
+        API_DELETE,
+        api=True,
+        headers=if_match_of(channel),
+    ),
+    Case(
+        "channel-plan-list",
+        "get",
+        lambda w: "/api/v1/channel-plans/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "channel-plan-list",
+        "post",
+        lambda w: "/api/v1/channel-plans/",
+        API_CREATE,
+        api=True,
+        data=lambda w: {
+            "channel": channel(w, "tmall").pk,
+            "quarter": 3,
+            "budget": "40000",
+            "role": "Sales",
+        },
+    ),
+    Case(
+        "channel-plan-detail",
+        "get",
+        lambda w: f"/api/v1/channel-plans/{cell(w).pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "channel-plan-detail",
+        "patch",
+        lambda w: f"/api/v1/channel-plans/{cell(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {"budget": "120000"},
+        headers=if_match_of(cell),
+    ),
+    Case(
+        "channel-plan-detail",
+        "put",
+        lambda w: f"/api/v1/channel-plans/{cell(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {
+            "role": "Reach",
+            "formats": [],
+            "audience": "",
+            "budget": "1",
+            "kpis": [],
+            "notes": "",
+        },
+        headers=if_match_of(cell),
+    ),
+    Case(
+        "channel-plan-detail",
+        "delete",
+        lambda w: f"/api/v1/channel-plans/{cell(w).pk}/",
+        API_DELETE,
+        api=True,
+        headers=if_match_of(cell),
+    ),
+    Case(
+        "creator-list",
+        "get",
+        lambda w: "/api/v1/creators/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "creator-list",
+        "post",
+        lambda w: "/api/v1/creators/",
+        API_CREATE,
+        api=True,
+        data=lambda w: {
+            "plan": w.plan.pk,
+            "name": "Leaf Li",
+            "platform": "Xiaohongshu",
+            "tier": "koc",
+        },
+    ),
+    Case(
+        "creator-detail",
+        "get",
+        lambda w: f"/api/v1/creators/{creator(w).pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "creator-detail",
+        "patch",
+        lambda w: f"/api/v1/creators/{creator(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {"followers": 6000000},
+        headers=if_match_of(creator),
+    ),
+    Case(
+        "creator-detail",
+        "put",
+        lambda w: f"/api/v1/creators/{creator(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {
+            "name": "Tea Master Lin",
+            "platform": "Douyin",
+            "tier": "head",
+            "followers": 1,
+            "fee": "1",
+            "category": "",
+            "profile_url": "",
+        },
+        headers=if_match_of(creator),
+    ),
+    Case(
+        "creator-detail",
+        "delete",
+        lambda w: f"/api/v1/creators/{creator(w).pk}/",
+        API_DELETE,
+        api=True,
+        headers=if_match_of(creator),
+    ),
+    Case(
+        "creator-roster-import",
+        "post",
+        lambda w: "/api/v1/creators/import/",
+        expect(200, 200, 200, 403, 400, 401),
+        api=True,
+        data=lambda w: {"plan": w.plan.pk} | roster_csv(w),
+    ),
+    Case(
+        "cooperation-list",
+        "get",
+        lambda w: "/api/v1/cooperations/",
+        expect(200, 200, 200, 200, 200, 401),
+        api=True,
+    ),
+    Case(
+        "cooperation-list",
+        "post",
+        lambda w: "/api/v1/cooperations/",
+        API_CREATE,
+        api=True,
+        data=lambda w: {"creator": creator(w).pk, "campaign": "618", "date": "2027-06-01"},
+    ),
+    Case(
+        "cooperation-detail",
+        "get",
+        lambda w: f"/api/v1/cooperations/{cooperation(w).pk}/",
+        API_MEMBERS_READ,
+        api=True,
+    ),
+    Case(
+        "cooperation-detail",
+        "patch",
+        lambda w: f"/api/v1/cooperations/{cooperation(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {"conversions": 2100},
+        headers=if_match_of(cooperation),
+    ),
+    Case(
+        "cooperation-detail",
+        "put",
+        lambda w: f"/api/v1/cooperations/{cooperation(w).pk}/",
+        API_EDITORS_WRITE,
+        api=True,
+        data=lambda w: {
+            "campaign": "Spring",
+            "date": "2027-01-20",
+            "deliverables": "",
+            "fee": "1",
+            "views": 1,
+            "engagements": 1,
+            "clicks": 1,
+            "conversions": 1,
+            "gmv": "1",
+        },
+        headers=if_match_of(cooperation),
+    ),
+    Case(
+        "cooperation-detail",
+        "delete",
+        lambda w: f"/api/v1/cooperations/{cooperation(w).pk}/",
+        API_DELETE,
+        api=True,
+        headers=if_match_of(cooperation),
+    ),
+    Case("plan-channel-matrix", "get", api_plan("channel-matrix/"), API_MEMBERS_READ, api=True),
+    Case("plan-kol-programme", "get", api_plan("kol-programme/"), API_MEMBERS_READ, api=True),
+]
+
 # Routes whose access is someone else's business, with the reason.
 NOT_IN_MATRIX = {
     "admin": "Django admin: staff-only by Django's own checks, not workspace data",
@@ -690,6 +1061,8 @@ def _request(case: Case, persona: str, world: Any, client_for: Any, api_for: Any
     url = case.path(world)
     if case.api:
         client = api_for(persona)
+        if any(hasattr(v, "read") for v in data.values()):
+            return getattr(client, case.method)(url, data, format="multipart", **headers)
         return getattr(client, case.method)(url, data or None, format="json", **headers)
     client = client_for(persona)
     if case.method == "get":

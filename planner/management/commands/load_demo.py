@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from channels import demo as channels_demo
 from channels.services import catalogue_install
 from kpis import demo as kpis_demo
 from planner.models import Membership, Plan, Role, Workspace
@@ -68,11 +69,13 @@ class Command(BaseCommand):
             )
             catalogue_install(plan=plan)
             if plan.is_editable:
+                editor = user_model.objects.get(username="demo-editor")
                 kpis_demo.load(
                     plan=plan,
-                    editor=user_model.objects.get(username="demo-editor"),
+                    editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),
                 )
+                channels_demo.load(plan=plan, editor=editor)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "

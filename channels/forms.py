@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from channels import services
+from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator
+from kpis.models import Kpi
+from planner.forms import VersionField
+from planner.models import Plan
+
+
+def _members(plan: Plan) -> Any:
+    return (
+        get_user_model()
+        .objects.filter(memberships__workspace_id=plan.workspace_id)
+        .order_by("username")
+    )
+
+
+class _ServiceForm(forms.ModelForm):
+    """A form that parses input for a service; the service validates and saves."""
+
+    version = VersionField(required=False)
+
+    def changes(self) -> dict[str, Any]:
+        fields = list(self._meta.fields or [])
+        return {name: self.cleaned_data[name] for name in fields if name in self.cleaned_data}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ChannelForm(_ServiceForm):
+    formats = forms.MultipleChoiceField(
+        label=_("Content formats"),
+        choices=ContentFormat.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Channel
+        fields = [name for name in services.CHANNEL_EDITABLE if name != "sort_order"]
+
+
+class CellForm(_ServiceForm):
+    # 0: the cell does not exist yet (the service creates it, or reports a conflict).
+    version = forms.IntegerField(  # type: ignore[assignment]
+        min_value=0, required=False, widget=forms.HiddenInput
+    )
+    formats = forms.MultipleChoiceField(
+        label=_("Content formats"),
+        choices=ContentFormat.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kpis = forms.ModelMultipleChoiceField(
+        label=_("Target KPIs"),
+        queryset=Kpi.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ChannelPlan
+        fields = list(services.PLAN_EDITABLE)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["kpis"]).queryset = Kpi.objects.filter(
+            plan=plan
+        )
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _members(plan)
+
+
+def _https_links(field: models.Field[Any, Any], **kwargs: Any) -> Any:
+    """A link typed without a scheme is an https:// link (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class CreatorForm(_ServiceForm):
+    class Meta:
+        model = Creator
+        fields = list(services.CREATOR_EDITABLE)
+        formfield_callback = _https_links
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["contact_owner"]).queryset = _members(plan)
+
+
+class CooperationForm(_ServiceForm):
+    class Meta:
+        model = Cooperation
+        fields = list(services.COOPERATION_EDITABLE)
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["creator"]).queryset = Creator.objects.filter(
+            plan=plan
+        )
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster file (CSV or XLSX)"))

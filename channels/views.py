@@ -275,8 +275,16 @@ def _save(
         messages.error(request, error.describe())
 
 
+def _row_form(
+    request: HttpRequest, plan: Plan, form: Any, action_url: str, title: str
+) -> HttpResponse:
+    """The edit form of one roster or cooperation row, in place (htmx) or as a page."""
+    context = _base(request, plan, "kol", form=form, action_url=action_url, title=title)
+    return render_page(request, "channels/row_form.html", context, partial="row-form")
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def creator_save(request: HttpRequest, plan_id: int, creator_id: int | None = None) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
     actor = actor_of(request)
@@ -285,6 +293,11 @@ def creator_save(request: HttpRequest, plan_id: int, creator_id: int | None = No
         if creator_id
         else None
     )
+    if request.method == "GET":
+        if creator is None:
+            return redirect("channels:kol", plan_id=plan.pk)
+        form = CreatorForm(instance=creator, plan=plan, initial={"version": creator.version})
+        return _row_form(request, plan, form, request.path, creator.name)
     _save(
         request,
         plan,
@@ -300,7 +313,7 @@ def creator_save(request: HttpRequest, plan_id: int, creator_id: int | None = No
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cooperation_save(
     request: HttpRequest, plan_id: int, cooperation_id: int | None = None
 ) -> HttpResponse:
@@ -317,6 +330,13 @@ def cooperation_save(
         if cooperation_id
         else None
     )
+    if request.method == "GET":
+        if cooperation is None:
+            return redirect("channels:kol", plan_id=plan.pk)
+        form = CooperationForm(
+            instance=cooperation, plan=plan, initial={"version": cooperation.version}
+        )
+        return _row_form(request, plan, form, request.path, str(cooperation))
     _save(
         request,
         plan,

@@ -120,3 +120,49 @@ def test_mix_page_shares_and_goal(world, client_for):
     content = client_for("viewer").get(url(world, "mix/")).content.decode()
     assert 'data-chart="mix-figure"' in content
     assert "50.0%" in content
+
+
+def test_creator_edit_form_in_place_and_update(world, client_for):
+    from tests.channels.helpers import creator
+
+    c = creator(world)
+    client = client_for("editor")
+    fragment = client.get(url(world, f"kol/creators/{c.pk}/"), **HTMX).content.decode()
+    assert "<html" not in fragment and 'value="Tea Master Lin"' in fragment
+    client.post(
+        url(world, f"kol/creators/{c.pk}/"),
+        {
+            "name": "Tea Master Lin",
+            "platform": "Douyin",
+            "tier": "head",
+            "followers": "6000000",
+            "fee": "220000",
+            "category": "",
+            "profile_url": "",
+            "version": c.version,
+        },
+    )
+    assert Creator.objects.get(pk=c.pk).fee == Decimal(220000)
+
+
+def test_cooperation_results_can_be_updated(world, client_for):
+    from channels.models import Cooperation
+
+    co = cooperation(world)
+    client_for("editor").post(
+        url(world, f"kol/cooperations/{co.pk}/"),
+        {
+            "creator": co.creator_id,
+            "campaign": co.campaign,
+            "date": "2027-01-20",
+            "deliverables": "",
+            "fee": "200000",
+            "views": "1500000",
+            "engagements": "50000",
+            "clicks": "20000",
+            "conversions": "2500",
+            "gmv": "325000",
+            "version": co.version,
+        },
+    )
+    assert Cooperation.objects.get(pk=co.pk).conversions == 2500

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from channels import queries, services
 from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator
 from channels.roster_import import import_roster
-from core.api import VersionedViewSetMixin, versioned_schema, with_etag
+from core.api import ServiceViewSetMixin, VersionedViewSetMixin, versioned_schema, with_etag
 from core.auth import actor_of
 from kpis.models import Kpi
 from planner.access import (
@@ -77,35 +77,20 @@ class ChannelUpdateSerializer(ChannelSerializer):
 
 
 @extend_schema_view(**versioned_schema(ChannelUpdateSerializer, ChannelSerializer))
-class ChannelViewSet(ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Channel]):
+class ChannelViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Channel]):
     """The plan's channels (`?plan=`); `code` is what metric uploads and the API refer to."""
 
     queryset = Channel.objects.order_by("plan_id", "sort_order", "code")
     serializer_class = ChannelSerializer
     permission_classes = [RolePermission]
+    service_create = services.channel_create
+    service_update = services.channel_update
+    service_delete = services.channel_delete
+    service_kwarg = "channel"
     filterset_class = PlanFilter
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         return ChannelUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        channel = services.channel_create(plan=data.pop("plan"), actor=actor_of(request), **data)
-        return with_etag(Response(self.get_serializer(channel).data, status=201), channel)
-
-    def perform_versioned_update(
-        self, instance: Channel, version: int, data: dict[str, Any]
-    ) -> Channel:
-        return services.channel_update(
-            channel=instance, expected_version=version, changes=data, actor=actor_of(self.request)
-        )
-
-    def perform_versioned_destroy(self, instance: Channel, version: int) -> None:
-        services.channel_delete(
-            channel=instance, expected_version=version, actor=actor_of(self.request)
-        )
 
 
 # --- channel plans ---------------------------------------------------------------------
@@ -259,36 +244,21 @@ class RosterImportResultSerializer(serializers.Serializer[Any]):
 
 
 @extend_schema_view(**versioned_schema(CreatorUpdateSerializer, CreatorSerializer))
-class CreatorViewSet(ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Creator]):
+class CreatorViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Creator]):
     """The KOL/KOC roster (`?plan=&tier=`)."""
 
     queryset = Creator.objects.order_by("plan_id", "tier", "name")
     serializer_class = CreatorSerializer
     permission_classes = [RolePermission]
+    service_create = services.creator_create
+    service_update = services.creator_update
+    service_delete = services.creator_delete
+    service_kwarg = "creator"
     filterset_class = CreatorFilter
     action_roles = {"roster_import": Action.VIEW}  # the service checks EDIT on the plan
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         return CreatorUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        creator = services.creator_create(plan=data.pop("plan"), actor=actor_of(request), **data)
-        return with_etag(Response(self.get_serializer(creator).data, status=201), creator)
-
-    def perform_versioned_update(
-        self, instance: Creator, version: int, data: dict[str, Any]
-    ) -> Creator:
-        return services.creator_update(
-            creator=instance, expected_version=version, changes=data, actor=actor_of(self.request)
-        )
-
-    def perform_versioned_destroy(self, instance: Creator, version: int) -> None:
-        services.creator_delete(
-            creator=instance, expected_version=version, actor=actor_of(self.request)
-        )
 
     @extend_schema(
         request={"multipart/form-data": RosterImportSerializer},
@@ -350,39 +320,21 @@ class CooperationFilter(filters.FilterSet):
 
 @extend_schema_view(**versioned_schema(CooperationUpdateSerializer, CooperationSerializer))
 class CooperationViewSet(
-    ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Cooperation]
+    ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Cooperation]
 ):
     """Cooperations with creators and their results (`?plan=&creator=`)."""
 
     queryset = Cooperation.objects.select_related("creator").order_by("-date", "-id")
     serializer_class = CooperationSerializer
     permission_classes = [RolePermission]
+    service_create = services.cooperation_create
+    service_update = services.cooperation_update
+    service_delete = services.cooperation_delete
+    service_kwarg = "cooperation"
     filterset_class = CooperationFilter
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         return CooperationUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        cooperation = services.cooperation_create(actor=actor_of(request), **data)
-        return with_etag(Response(self.get_serializer(cooperation).data, status=201), cooperation)
-
-    def perform_versioned_update(
-        self, instance: Cooperation, version: int, data: dict[str, Any]
-    ) -> Cooperation:
-        return services.cooperation_update(
-            cooperation=instance,
-            expected_version=version,
-            changes=data,
-            actor=actor_of(self.request),
-        )
-
-    def perform_versioned_destroy(self, instance: Cooperation, version: int) -> None:
-        services.cooperation_delete(
-            cooperation=instance, expected_version=version, actor=actor_of(self.request)
-        )
 
 
 class TierResultsSerializer(serializers.Serializer[Any]):

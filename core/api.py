@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.auth import actor_of
 from core.errors import (
     DomainError,
     InvalidInput,
@@ -169,3 +171,38 @@ class VersionedViewSetMixin:
         version = expected_version(request, instance)
         self.perform_versioned_destroy(instance, version)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ServiceViewSetMixin(VersionedViewSetMixin):
+    """Create, update and destroy through the services named on the viewset.
+
+    ``service_create(actor=…, **validated_data)``, ``service_update(<kwarg>=obj,
+    expected_version=…, changes=…, actor=…)`` and ``service_delete(<kwarg>=obj,
+    expected_version=…, actor=…)``, where ``<kwarg>`` is ``service_kwarg``.
+    """
+
+    service_create: ClassVar[Callable[..., Any]]
+    service_update: ClassVar[Callable[..., Any]]
+    service_delete: ClassVar[Callable[..., Any]]
+    service_kwarg: ClassVar[str]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = type(self).service_create(actor=actor_of(request), **serializer.validated_data)
+        return with_etag(Response(self.get_serializer(obj).data, status=201), obj)
+
+    def perform_versioned_update(self, instance: Any, version: int, data: dict[str, Any]) -> Any:
+        return type(self).service_update(
+            **{self.service_kwarg: instance},
+            expected_version=version,
+            changes=data,
+            actor=actor_of(self.request),  # type: ignore[attr-defined]
+        )
+
+    def perform_versioned_destroy(self, instance: Any, version: int) -> None:
+        type(self).service_delete(
+            **{self.service_kwarg: instance},
+            expected_version=version,
+            actor=actor_of(self.request),  # type: ignore[attr-defined]
+        )

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from core.api import (
     VERSIONED_ERRORS,
-    VersionedViewSetMixin,
+    ServiceViewSetMixin,
     expected_version,
     versioned_schema,
     with_etag,
@@ -82,37 +82,20 @@ class PlanFilter(filters.FilterSet):
 
 
 @extend_schema_view(**versioned_schema(ObjectiveUpdateSerializer, ObjectiveSerializer))
-class ObjectiveViewSet(
-    ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Objective]
-):
+class ObjectiveViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Objective]):
     """Annual objectives; each groups KPIs. Filter with `?plan=`."""
 
     queryset = Objective.objects.select_related("owner").order_by("plan_id", "sort_order", "id")
     serializer_class = ObjectiveSerializer
     permission_classes = [RolePermission]
+    service_create = services.objective_create
+    service_update = services.objective_update
+    service_delete = services.objective_delete
+    service_kwarg = "objective"
     filterset_class = PlanFilter
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         return ObjectiveUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        objective = services.objective_create(actor=actor_of(request), **data)
-        return with_etag(Response(self.get_serializer(objective).data, status=201), objective)
-
-    def perform_versioned_update(
-        self, instance: Objective, version: int, data: dict[str, Any]
-    ) -> Objective:
-        return services.objective_update(
-            objective=instance, expected_version=version, changes=data, actor=actor_of(self.request)
-        )
-
-    def perform_versioned_destroy(self, instance: Objective, version: int) -> None:
-        services.objective_delete(
-            objective=instance, expected_version=version, actor=actor_of(self.request)
-        )
 
 
 # --- KPIs ---------------------------------------------------------------------------
@@ -245,7 +228,7 @@ def breakdown_body(kpi: Kpi) -> dict[str, Any]:
     list=extend_schema(description="KPIs of the plans you can see; filter with `?plan=`."),
     **versioned_schema(KpiUpdateSerializer, KpiSerializer),
 )
-class KpiViewSet(ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[Kpi]):
+class KpiViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Kpi]):
     """KPIs with targets, formulas and breakdowns. The ETag covers the breakdown too."""
 
     queryset = Kpi.objects.select_related("plan", "objective", "owner").order_by(
@@ -253,26 +236,14 @@ class KpiViewSet(ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewS
     )
     serializer_class = KpiSerializer
     permission_classes = [RolePermission]
+    service_create = services.kpi_create
+    service_update = services.kpi_update
+    service_delete = services.kpi_delete
+    service_kwarg = "kpi"
     filterset_class = KpiFilter
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         return KpiUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        plan = data.pop("plan")
-        kpi = services.kpi_create(plan=plan, actor=actor_of(request), **data)
-        return with_etag(Response(self.get_serializer(kpi).data, status=201), kpi)
-
-    def perform_versioned_update(self, instance: Kpi, version: int, data: dict[str, Any]) -> Kpi:
-        return services.kpi_update(
-            kpi=instance, expected_version=version, changes=data, actor=actor_of(self.request)
-        )
-
-    def perform_versioned_destroy(self, instance: Kpi, version: int) -> None:
-        services.kpi_delete(kpi=instance, expected_version=version, actor=actor_of(self.request))
 
     @extend_schema(
         methods=["GET"],
@@ -374,7 +345,7 @@ class GoalFilter(filters.FilterSet):
 
 @extend_schema_view(**versioned_schema(StrategicGoalUpdateSerializer, StrategicGoalSerializer))
 class StrategicGoalViewSet(
-    ScopedQuerysetMixin, VersionedViewSetMixin, viewsets.ModelViewSet[StrategicGoal]
+    ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[StrategicGoal]
 ):
     """Market-share goals (competitor benchmarks, niche segments, regional penetration,
     channel diversification) and brand-voice goals (content, social, PR, reputation)."""
@@ -384,26 +355,14 @@ class StrategicGoalViewSet(
     )
     serializer_class = StrategicGoalSerializer
     permission_classes = [RolePermission]
+    service_create = services.goal_create
+    service_update = services.goal_update
+    service_delete = services.goal_delete
+    service_kwarg = "goal"
     filterset_class = GoalFilter
 
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
         return StrategicGoalUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        goal = services.goal_create(actor=actor_of(request), **serializer.validated_data)
-        return with_etag(Response(self.get_serializer(goal).data, status=201), goal)
-
-    def perform_versioned_update(
-        self, instance: StrategicGoal, version: int, data: dict[str, Any]
-    ) -> StrategicGoal:
-        return services.goal_update(
-            goal=instance, expected_version=version, changes=data, actor=actor_of(self.request)
-        )
-
-    def perform_versioned_destroy(self, instance: StrategicGoal, version: int) -> None:
-        services.goal_delete(goal=instance, expected_version=version, actor=actor_of(self.request))
 
 
 # --- plan-level views: the tree, goal seek, attainment, policy ---------------------------

@@ -89,8 +89,7 @@ class ChannelViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelVie
     service_kwarg = "channel"
     filterset_class = PlanFilter
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return ChannelUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = ChannelUpdateSerializer
 
 
 # --- channel plans ---------------------------------------------------------------------
@@ -150,8 +149,7 @@ class ChannelPlanViewSet(
     permission_classes = [RolePermission]
     filterset_class = ChannelPlanFilter
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return ChannelPlanUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = ChannelPlanUpdateSerializer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -257,8 +255,7 @@ class CreatorViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelVie
     filterset_class = CreatorFilter
     action_roles = {"roster_import": Action.VIEW}  # the service checks EDIT on the plan
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return CreatorUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = CreatorUpdateSerializer
 
     @extend_schema(
         request={"multipart/form-data": RosterImportSerializer},
@@ -333,8 +330,7 @@ class CooperationViewSet(
     service_kwarg = "cooperation"
     filterset_class = CooperationFilter
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return CooperationUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = CooperationUpdateSerializer
 
 
 class TierResultsSerializer(serializers.Serializer[Any]):

@@ -140,8 +140,14 @@ class VersionedViewSetMixin:
 
         def get_serializer(self, *args: Any, **kwargs: Any) -> Any: ...
 
+    # The serializer for PUT/PATCH bodies (only the editable fields); default: the read one.
+    write_serializer_class: ClassVar[type[Serializer[Any]] | None] = None
+
     def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return self.get_serializer(*args, **kwargs)
+        if self.write_serializer_class is None:
+            return self.get_serializer(*args, **kwargs)
+        context = self.get_serializer_context()  # type: ignore[attr-defined]
+        return self.write_serializer_class(*args, context=context, **kwargs)
 
     def perform_versioned_update(self, instance: Any, version: int, data: dict[str, Any]) -> Any:
         raise NotImplementedError

@@ -94,8 +94,7 @@ class ObjectiveViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelV
     service_kwarg = "objective"
     filterset_class = PlanFilter
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return ObjectiveUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = ObjectiveUpdateSerializer
 
 
 # --- KPIs ---------------------------------------------------------------------------
@@ -242,8 +241,7 @@ class KpiViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet
     service_kwarg = "kpi"
     filterset_class = KpiFilter
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return KpiUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = KpiUpdateSerializer
 
     @extend_schema(
         methods=["GET"],
@@ -361,8 +359,7 @@ class StrategicGoalViewSet(
     service_kwarg = "goal"
     filterset_class = GoalFilter
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return StrategicGoalUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = StrategicGoalUpdateSerializer
 
 
 # --- plan-level views: the tree, goal seek, attainment, policy ---------------------------

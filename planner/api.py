@@ -108,8 +108,7 @@ class MembershipViewSet(
     read_action = Action.ADMIN
     write_action = Action.ADMIN
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return MembershipUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = MembershipUpdateSerializer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = MembershipCreateSerializer(
@@ -228,8 +227,7 @@ class PlanViewSet(
     filterset_class = PlanFilter
     action_roles = {"destroy": Action.ADMIN, "transition": Action.VIEW}
 
-    def get_write_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        return PlanUpdateSerializer(*args, context=self.get_serializer_context(), **kwargs)
+    write_serializer_class = PlanUpdateSerializer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

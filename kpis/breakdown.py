@@ -57,8 +57,8 @@ Messages
 The rule sentences (:data:`RULE_TEXT`) and the refusals (:class:`BreakdownError`: all months
 locked, locked months above the target …) are shown to users, in English or Chinese. This
 module cannot import Django, so each text is an English template with named ``%(name)s``
-placeholders, wrapped in :func:`N_` where it is written (``makemessages`` extracts ``N_``;
-see planner/management/commands/makemessages.py), and :mod:`kpis.messages` translates it at
+placeholders, wrapped in :func:`gettext_noop` where it is written (``makemessages``
+extracts ``gettext_noop``), and :mod:`kpis.messages` translates it at
 the Django boundary. A mistake in the call itself (an unknown rule, lists of different
 lengths) is a plain :class:`ValueError` in English: it is a bug, not something to tell users.
 """
@@ -73,13 +73,13 @@ from typing import Literal
 from lunar_python import Lunar
 
 __all__ = [
-    "N_",
     "PROFILES",
     "RULE_TEXT",
     "BreakdownError",
     "Reconciliation",
     "Rule",
     "aggregate",
+    "gettext_noop",
     "quarter_values",
     "rebalance",
     "reconcile",
@@ -93,14 +93,12 @@ __all__ = [
 Rule = Literal["sum", "weighted"]
 
 
-def N_(message: str) -> str:
+def gettext_noop(message: str) -> str:
     """Mark ``message`` for translation and return it unchanged.
 
-    A no-op: this module is pure and cannot call Django's gettext. ``makemessages`` extracts
-    every ``N_("...")`` literal into the catalogue (planner/management/commands/makemessages.py
-    adds ``--keyword=N_``), and :mod:`kpis.messages` translates the text at the Django
-    boundary. So ``N_`` must wrap the literal itself, where it is written: ``N_(variable)``
-    is never extracted.
+    A no-op of the same name as Django's, which ``makemessages`` already extracts:
+    this module is pure and cannot import Django, so the text is translated at the
+    Django boundary (:mod:`kpis.messages`). It must wrap the literal itself.
     """
     return message
 
@@ -126,8 +124,8 @@ class BreakdownError(ValueError):
 #: The sentence shown to users next to a breakdown (by month, channel or region), per rule
 #: (translate with :func:`kpis.messages.rule_text`).
 RULE_TEXT: dict[Rule, str] = {
-    "sum": N_("The months, channels or regions add up to the annual target."),
-    "weighted": N_(
+    "sum": gettext_noop("The months, channels or regions add up to the annual target."),
+    "weighted": gettext_noop(
         "The annual target is the weighted average of the months, channels or regions: "
         "one with twice the weight counts twice as much."
     ),
@@ -183,12 +181,12 @@ def _check_rule(rule: str) -> None:
 
 def _check_weights(weights: Sequence[Decimal], length: int | None = None) -> None:
     if not weights:
-        raise BreakdownError(N_("there are no parts to break down into"))
+        raise BreakdownError(gettext_noop("there are no parts to break down into"))
     if length is not None and len(weights) != length:
         raise ValueError(f"there are {length} values but {len(weights)} weights")
     _check_finite(*weights)
     if any(weight < 0 for weight in weights):
-        raise BreakdownError(N_("weights cannot be negative"))
+        raise BreakdownError(gettext_noop("weights cannot be negative"))
 
 
 def _largest_remainder(total: Decimal, shares: Sequence[Decimal], places: int) -> list[Decimal]:
@@ -243,7 +241,7 @@ def split(annual: Decimal, weights: Sequence[Decimal], rule: Rule, *, places: in
     if rule == "weighted":
         return [_round(annual, places) for _ in weights]
     if sum(weights, Decimal(0)) == 0:
-        raise BreakdownError(N_("the weights add up to zero"))
+        raise BreakdownError(gettext_noop("the weights add up to zero"))
     return _largest_remainder(annual, weights, places)
 
 
@@ -257,7 +255,9 @@ def aggregate(values: Sequence[Decimal], weights: Sequence[Decimal], rule: Rule)
             return sum(values, Decimal(0))
         whole = sum(weights, Decimal(0))
         if whole == 0:
-            raise BreakdownError(N_("the weights add up to zero, so there is no weighted average"))
+            raise BreakdownError(
+                gettext_noop("the weights add up to zero, so there is no weighted average")
+            )
         total = sum((v * w for v, w in zip(values, weights, strict=True)), Decimal(0))
         return total / whole
 
@@ -341,11 +341,15 @@ def rebalance(
     _check_weights(weights, len(values))
     bad = [i for i in locked if not 0 <= i < len(values)]
     if bad:
-        raise BreakdownError(N_("there is no part %(part)s to lock"), part=bad[0])
+        raise BreakdownError(gettext_noop("there is no part %(part)s to lock"), part=bad[0])
     months = len(values) == 12
     free = [i for i in range(len(values)) if i not in locked]
     if not free:
-        raise BreakdownError(N_("all months are locked") if months else N_("all parts are locked"))
+        raise BreakdownError(
+            gettext_noop("all months are locked")
+            if months
+            else gettext_noop("all parts are locked")
+        )
     non_negative = annual >= 0 and all(value >= 0 for value in values)
     result = list(values)
     with localcontext(_context()):
@@ -353,12 +357,12 @@ def rebalance(
             remaining = annual - sum((values[i] for i in locked), Decimal(0))
             if non_negative and remaining < 0:
                 raise BreakdownError(
-                    N_(
+                    gettext_noop(
                         "the locked months already add up to %(locked)s, more than the annual "
                         "target %(annual)s; unlock some or lower them"
                     )
                     if months
-                    else N_(
+                    else gettext_noop(
                         "the locked parts already add up to %(locked)s, more than the annual "
                         "target %(annual)s; unlock some or lower them"
                     ),
@@ -374,19 +378,23 @@ def rebalance(
         free_weight = sum((weights[i] for i in free), Decimal(0))
         if free_weight == 0:
             raise BreakdownError(
-                N_("the unlocked months all have weight 0, so they cannot change the average")
+                gettext_noop(
+                    "the unlocked months all have weight 0, so they cannot change the average"
+                )
                 if months
-                else N_("the unlocked parts all have weight 0, so they cannot change the average")
+                else gettext_noop(
+                    "the unlocked parts all have weight 0, so they cannot change the average"
+                )
             )
         needed = annual * whole - sum((values[i] * weights[i] for i in locked), Decimal(0))
         if non_negative and needed < 0:
             raise BreakdownError(
-                N_(
+                gettext_noop(
                     "the locked months alone already average more than the annual target "
                     "%(annual)s; unlock some or lower them"
                 )
                 if months
-                else N_(
+                else gettext_noop(
                     "the locked parts alone already average more than the annual target "
                     "%(annual)s; unlock some or lower them"
                 ),
@@ -434,7 +442,7 @@ def set_quarter(
     _check_months(values)
     if quarter not in (1, 2, 3, 4):
         raise BreakdownError(
-            N_("quarter must be 1, 2, 3 or 4, not %(quarter)s"), quarter=repr(quarter)
+            gettext_noop("quarter must be 1, 2, 3 or 4, not %(quarter)s"), quarter=repr(quarter)
         )
     months = range((quarter - 1) * 3, quarter * 3)
     # A quarter is a three-part breakdown of its own total: the same rebalance applies.

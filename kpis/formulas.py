@@ -52,8 +52,8 @@ Messages
 --------
 Error messages and the unit rules are shown to users, in English or Chinese. This module
 cannot import Django, so it cannot translate: each text is an English template with named
-``%(name)s`` placeholders, wrapped in :func:`N_` where it is written (``makemessages``
-extracts ``N_``; see planner/management/commands/makemessages.py). An error keeps the
+``%(name)s`` placeholders, wrapped in :func:`gettext_noop` where it is written (``makemessages``
+extracts ``gettext_noop``, a keyword it always knows). An error keeps the
 template and its parameters apart (``error.template``, ``error.params``) next to the English
 ``error.message``; :func:`kpis.messages.translate` puts them together in the user's
 language. Parameters are shown as they are (codes, formulas, numbers already formatted by
@@ -73,7 +73,6 @@ __all__ = [
     "CODE_RE",
     "MAX_CODE_LENGTH",
     "MAX_DEPTH",
-    "N_",
     "UNITS",
     "UNIT_RULES",
     "UNIT_WORDS",
@@ -97,6 +96,7 @@ __all__ = [
     "evaluate_tree",
     "evaluation_order",
     "format_number",
+    "gettext_noop",
     "goal_seek",
     "parse",
     "references",
@@ -117,14 +117,12 @@ CODE_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 # --------------------------------------------------------------------------- messages
 
 
-def N_(message: str) -> str:
+def gettext_noop(message: str) -> str:
     """Mark ``message`` for translation and return it unchanged.
 
-    A no-op: this module is pure and cannot call Django's gettext. ``makemessages`` extracts
-    every ``N_("...")`` literal into the catalogue (planner/management/commands/makemessages.py
-    adds ``--keyword=N_``), and :mod:`kpis.messages` translates the text at the Django
-    boundary. So ``N_`` must wrap the literal itself, where it is written: ``N_(variable)``
-    is never extracted.
+    A no-op of the same name as Django's, which ``makemessages`` already extracts:
+    this module is pure and cannot import Django, so the text is translated at the
+    Django boundary (:mod:`kpis.messages`). It must wrap the literal itself.
     """
     return message
 
@@ -138,8 +136,9 @@ class Text(str):
     """User-facing text inside a message parameter, translated along with the message.
 
     Parameters are shown as they are — KPI codes, formulas, numbers — unless they are
-    ``Text``: a unit word (``Text(N_("money"))``), a phrase with parameters of its own
-    (``Text(N_("money to the power %(power)s"), power=2)``) or the message of an inner error.
+    ``Text``: a unit word (``Text(gettext_noop("money"))``), a phrase with parameters of its own
+    (``Text(gettext_noop("money to the power %(power)s"), power=2)``) or the message of an
+    inner error.
     As a ``str`` it is the English text, so ``template % params`` still gives the English
     message; ``template`` and ``params`` let :func:`kpis.messages.translate` translate it.
     """
@@ -157,34 +156,34 @@ class Text(str):
 #: The units as words in messages ("cannot add count and money …"), translated with them.
 UNIT_WORDS: dict[str, Text] = {
     # Translators: a KPI unit, as a word inside messages ("cannot add count and money").
-    "count": Text(N_("count")),
+    "count": Text(gettext_noop("count")),
     # Translators: a KPI unit, as a word inside messages ("cannot add count and money").
-    "money": Text(N_("money")),
+    "money": Text(gettext_noop("money")),
     # Translators: a KPI unit, as a word inside messages ("cannot add count and percent").
-    "percent": Text(N_("percent")),
+    "percent": Text(gettext_noop("percent")),
     # Translators: a KPI unit, as a word inside messages ("cannot add count and ratio").
-    "ratio": Text(N_("ratio")),
+    "ratio": Text(gettext_noop("ratio")),
 }
 
 #: The unit rules as shown to users (translate with :func:`kpis.messages.unit_rules`).
 UNIT_RULES: tuple[str, ...] = (
-    N_(
+    gettext_noop(
         "Units are checked on money only. A money KPI's formula must come out as money "
         "(for example orders * aov, spend / new_users, revenue - spend)."
     ),
-    N_(
+    gettext_noop(
         "A count, percent or ratio KPI's formula must come out free of money (for example "
         "revenue / spend, impressions * ctr, or budget / cac, where money / money cancels out)."
     ),
-    N_(
+    gettext_noop(
         "Both sides of + and - must have the same unit: count with count, money with money, "
         "and percents and ratios with each other. A plain number fits any unit."
     ),
-    N_(
+    gettext_noop(
         "The result of * or / is compared by its money only: orders * aov + spend adds money "
         "to money and is fine; new_users + spend adds a count to money and is refused."
     ),
-    N_(
+    gettext_noop(
         "Multiplying or dividing by a plain number keeps the unit: "
         "impressions * 0.5 is still a count."
     ),
@@ -239,10 +238,12 @@ class CycleError(FormulaError):
     def __init__(self, cycle: list[str]) -> None:
         self.cycle = list(cycle)
         if len(cycle) == 2:
-            super().__init__(N_("the formula of %(code)s uses %(code)s itself"), code=cycle[0])
+            super().__init__(
+                gettext_noop("the formula of %(code)s uses %(code)s itself"), code=cycle[0]
+            )
         else:
             super().__init__(
-                N_("these KPIs depend on each other in a circle: %(cycle)s"),
+                gettext_noop("these KPIs depend on each other in a circle: %(cycle)s"),
                 code=cycle[0],
                 cycle=" → ".join(cycle),
             )
@@ -323,14 +324,16 @@ def _tokenize(text: str) -> list[_Token]:
             match = _NUMBER_RE.match(text, i)
             if match is None:
                 raise FormulaError(
-                    N_("unexpected '%(token)s' at %(position)s"), position=i, token=char
+                    gettext_noop("unexpected '%(token)s' at %(position)s"), position=i, token=char
                 )
             literal = match.group()
             value = float(literal.rstrip("%"))
             if literal.endswith("%"):
                 value /= 100
             if not math.isfinite(value):
-                raise FormulaError(N_("the number at %(position)s is too large"), position=i)
+                raise FormulaError(
+                    gettext_noop("the number at %(position)s is too large"), position=i
+                )
             tokens.append(_Token("number", literal, i, value))
             i = match.end()
             continue
@@ -340,7 +343,7 @@ def _tokenize(text: str) -> list[_Token]:
             word = match.group()
             if not CODE_RE.match(word):
                 raise FormulaError(
-                    N_(
+                    gettext_noop(
                         "'%(word)s' at %(position)s is not a KPI code: codes use lower-case "
                         "letters, digits and underscores, and start with a letter"
                     ),
@@ -349,7 +352,7 @@ def _tokenize(text: str) -> list[_Token]:
                 )
             if len(word) > MAX_CODE_LENGTH:
                 raise FormulaError(
-                    N_("'%(word)s' at %(position)s is longer than %(limit)s characters"),
+                    gettext_noop("'%(word)s' at %(position)s is longer than %(limit)s characters"),
                     position=i,
                     word=word,
                     limit=MAX_CODE_LENGTH,
@@ -363,7 +366,7 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token("(" if char == "(" else ")", char, i))
         else:
             raise FormulaError(
-                N_("unknown character '%(char)s' at %(position)s"), position=i, char=char
+                gettext_noop("unknown character '%(char)s' at %(position)s"), position=i, char=char
             )
         i += 1
     tokens.append(_Token("end", "", len(text)))
@@ -389,10 +392,10 @@ class _Parser:
     def unexpected(self, token: _Token) -> FormulaError:
         if token.kind == "end":
             return FormulaError(
-                N_("the formula ends too early at %(position)s"), position=token.position
+                gettext_noop("the formula ends too early at %(position)s"), position=token.position
             )
         return FormulaError(
-            N_("unexpected '%(token)s' at %(position)s"),
+            gettext_noop("unexpected '%(token)s' at %(position)s"),
             position=token.position,
             token=token.text,
         )
@@ -434,7 +437,8 @@ class _Parser:
             if closing.kind != ")":
                 if closing.kind == "end":
                     raise FormulaError(
-                        N_("missing ')' for the '(' at %(position)s"), position=token.position
+                        gettext_noop("missing ')' for the '(' at %(position)s"),
+                        position=token.position,
                     )
                 raise self.unexpected(closing)
             self.nesting -= 1
@@ -445,7 +449,8 @@ class _Parser:
         self.nesting += 1
         if self.nesting > MAX_DEPTH:
             raise FormulaError(
-                N_("the formula is nested too deeply at %(position)s"), position=token.position
+                gettext_noop("the formula is nested too deeply at %(position)s"),
+                position=token.position,
             )
 
 
@@ -473,7 +478,7 @@ def parse(text: str) -> Expr:
     """
     tokens = _tokenize(text)
     if tokens[0].kind == "end":
-        raise FormulaError(N_("empty formula"), position=0)
+        raise FormulaError(gettext_noop("empty formula"), position=0)
     parser = _Parser(tokens)
     expr = parser.expression()
     trailing = parser.peek()
@@ -481,7 +486,7 @@ def parse(text: str) -> Expr:
         raise parser.unexpected(trailing)
     if _depth(expr) > MAX_DEPTH:
         raise FormulaError(
-            N_("the formula is too long: it has more than %(limit)s operations in a row"),
+            gettext_noop("the formula is too long: it has more than %(limit)s operations in a row"),
             limit=MAX_DEPTH,
         )
     return expr
@@ -520,7 +525,9 @@ def _precedence(expr: Expr) -> int:
 def _number_text(value: float) -> str:
     value = float(value)
     if not math.isfinite(value):
-        raise FormulaError(N_("%(value)s cannot be written in a formula"), value=str(value))
+        raise FormulaError(
+            gettext_noop("%(value)s cannot be written in a formula"), value=str(value)
+        )
     if value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return repr(value)  # the shortest text that reads back as exactly this float
@@ -570,7 +577,9 @@ def evaluate(expr: Expr, values: Mapping[str, float]) -> float:
         try:
             return float(values[expr.code])
         except KeyError:
-            raise FormulaError(N_("no value for KPI code '%(ref)s'"), ref=expr.code) from None
+            raise FormulaError(
+                gettext_noop("no value for KPI code '%(ref)s'"), ref=expr.code
+            ) from None
     if isinstance(expr, Neg):
         return -evaluate(expr.operand, values)
     if isinstance(expr, BinOp):
@@ -585,11 +594,13 @@ def evaluate(expr: Expr, values: Mapping[str, float]) -> float:
         else:
             if right == 0:
                 raise FormulaError(
-                    N_("division by zero: %(divisor)s is 0"), divisor=to_text(expr.right)
+                    gettext_noop("division by zero: %(divisor)s is 0"), divisor=to_text(expr.right)
                 )
             result = left / right
         if not math.isfinite(result):
-            raise FormulaError(N_("the result of %(part)s is too large"), part=to_text(expr))
+            raise FormulaError(
+                gettext_noop("the result of %(part)s is too large"), part=to_text(expr)
+            )
         return result
     raise TypeError(f"not a formula node: {expr!r}")
 
@@ -615,12 +626,12 @@ class _Dim:
 def _product_dim(money: int) -> _Dim:
     if money == 0:
         # Translators: the unit of a result such as orders * cvr, inside a message.
-        label = Text(N_("a value without money"))
+        label = Text(gettext_noop("a value without money"))
     elif money == 1:
         label = UNIT_WORDS["money"]
     else:
         # Translators: the unit of a result such as aov * aov (2) or 1 / aov (-1).
-        label = Text(N_("money to the power %(power)s"), power=money)
+        label = Text(gettext_noop("money to the power %(power)s"), power=money)
     return _Dim("product", money, label)
 
 
@@ -644,16 +655,18 @@ def _dim(expr: Expr, units: Mapping[str, Unit], code: str | None) -> _Dim:
        both rates). The result takes the more specific of the two units.
     """
     if isinstance(expr, Number):
-        return _Dim("number", 0, Text(N_("a number")))
+        return _Dim("number", 0, Text(gettext_noop("a number")))
     if isinstance(expr, Ref):
         if expr.code not in units:
             if code:
                 raise FormulaError(
-                    N_("unknown KPI code '%(ref)s' in the formula of %(code)s"),
+                    gettext_noop("unknown KPI code '%(ref)s' in the formula of %(code)s"),
                     code=code,
                     ref=expr.code,
                 )
-            raise FormulaError(N_("unknown KPI code '%(ref)s' in the formula"), ref=expr.code)
+            raise FormulaError(
+                gettext_noop("unknown KPI code '%(ref)s' in the formula"), ref=expr.code
+            )
         return _KPI_DIMS[units[expr.code]]
     if isinstance(expr, Neg):
         return _dim(expr.operand, units, code)
@@ -679,15 +692,19 @@ def _dim(expr: Expr, units: Mapping[str, Unit], code: str | None) -> _Dim:
         fits = left.kind == right.kind
     if not fits:
         if expr.op == "+" and code:
-            template = N_("cannot add %(left)s and %(right)s in the formula of %(code)s: %(part)s")
+            template = gettext_noop(
+                "cannot add %(left)s and %(right)s in the formula of %(code)s: %(part)s"
+            )
         elif expr.op == "+":
-            template = N_("cannot add %(left)s and %(right)s in the formula: %(part)s")
+            template = gettext_noop("cannot add %(left)s and %(right)s in the formula: %(part)s")
         elif code:
-            template = N_(
+            template = gettext_noop(
                 "cannot subtract %(right)s from %(left)s in the formula of %(code)s: %(part)s"
             )
         else:
-            template = N_("cannot subtract %(right)s from %(left)s in the formula: %(part)s")
+            template = gettext_noop(
+                "cannot subtract %(right)s from %(left)s in the formula: %(part)s"
+            )
         raise UnitError(template, code=code, left=left.label, right=right.label, part=to_text(expr))
     return right if left.kind == "product" else left
 
@@ -702,27 +719,27 @@ def check_units(
     messages name. Raises :class:`UnitError`.
     """
     if declared not in UNITS:
-        raise FormulaError(N_("unknown unit '%(unit)s'"), code=code, unit=declared)
+        raise FormulaError(gettext_noop("unknown unit '%(unit)s'"), code=code, unit=declared)
     result = _dim(expr, units, code)
     text = to_text(expr)
     if declared == "money" and result.money != 1 and result.kind != "number":
         if code:
-            template = N_(
+            template = gettext_noop(
                 "%(code)s is a money KPI, but its formula %(formula)s gives %(result)s, not money"
             )
         else:
-            template = N_(
+            template = gettext_noop(
                 "this KPI is a money KPI, but its formula %(formula)s gives %(result)s, not money"
             )
         raise UnitError(template, code=code, formula=text, result=result.label)
     if declared != "money" and result.money != 0:
         if code:
-            template = N_(
+            template = gettext_noop(
                 "%(code)s is a %(unit)s KPI, so its formula must not give money, "
                 "but %(formula)s gives %(result)s"
             )
         else:
-            template = N_(
+            template = gettext_noop(
                 "this KPI is a %(unit)s KPI, so its formula must not give money, "
                 "but %(formula)s gives %(result)s"
             )
@@ -776,16 +793,16 @@ def _compile(specs: Mapping[str, NodeSpec]) -> _Compiled:
     exprs: dict[str, Expr] = {}
     for key, spec in specs.items():
         if not CODE_RE.match(key) or len(key) > MAX_CODE_LENGTH:
-            raise FormulaError(N_("'%(code)s' is not a valid KPI code"), code=key)
+            raise FormulaError(gettext_noop("'%(code)s' is not a valid KPI code"), code=key)
         if spec.code != key:
             raise FormulaError(
-                N_("the KPI filed under '%(code)s' has the code '%(other)s'"),
+                gettext_noop("the KPI filed under '%(code)s' has the code '%(other)s'"),
                 code=key,
                 other=spec.code,
             )
         if spec.unit not in UNITS:
             raise FormulaError(
-                N_("%(code)s has an unknown unit '%(unit)s'"), code=key, unit=spec.unit
+                gettext_noop("%(code)s has an unknown unit '%(unit)s'"), code=key, unit=spec.unit
             )
         if spec.is_input:
             continue
@@ -794,7 +811,7 @@ def _compile(specs: Mapping[str, NodeSpec]) -> _Compiled:
         except FormulaError as error:
             raise FormulaError(
                 # Translators: %(problem)s is a syntax error, e.g. "unexpected ')' at 4".
-                N_("in the formula of %(code)s: %(problem)s"),
+                gettext_noop("in the formula of %(code)s: %(problem)s"),
                 position=error.position,
                 code=key,
                 problem=Text(error.template, **error.params),
@@ -805,7 +822,9 @@ def _compile(specs: Mapping[str, NodeSpec]) -> _Compiled:
         for ref in used:
             if ref not in specs:
                 raise FormulaError(
-                    N_("unknown KPI code '%(ref)s' in the formula of %(code)s"), code=key, ref=ref
+                    gettext_noop("unknown KPI code '%(ref)s' in the formula of %(code)s"),
+                    code=key,
+                    ref=ref,
                 )
             if ref == key:
                 raise CycleError([key, key])
@@ -874,7 +893,7 @@ def _evaluate_compiled(
                 except FormulaError as error:
                     raise FormulaError(
                         # Translators: %(problem)s is e.g. "division by zero: new_users is 0".
-                        N_("cannot compute %(code)s: %(problem)s"),
+                        gettext_noop("cannot compute %(code)s: %(problem)s"),
                         code=code,
                         problem=Text(error.template, **error.params),
                     ) from None
@@ -884,7 +903,7 @@ def _evaluate_compiled(
                 result = float(result)
                 if not math.isfinite(result):
                     raise FormulaError(
-                        N_("the value of %(code)s is not a finite number"), code=code
+                        gettext_noop("the value of %(code)s is not a finite number"), code=code
                     )
         values[code] = result
         if result is not None:
@@ -940,7 +959,7 @@ def dependants(specs: Mapping[str, NodeSpec], code: str) -> set[str]:
     """
     compiled = _compile(specs)
     if code not in specs:
-        raise FormulaError(N_("unknown KPI code '%(ref)s'"), ref=code)
+        raise FormulaError(gettext_noop("unknown KPI code '%(ref)s'"), ref=code)
     return _dependants(compiled, code)
 
 
@@ -965,8 +984,10 @@ def format_number(value: float) -> str:
     value = float(value)
     if not math.isfinite(value):
         if value > 0:
-            return Text(N_("infinity"))
-        return Text(N_("minus infinity")) if value < 0 else Text(N_("undefined"))
+            return Text(gettext_noop("infinity"))
+        return (
+            Text(gettext_noop("minus infinity")) if value < 0 else Text(gettext_noop("undefined"))
+        )
     if value == 0:
         return "0"
     size = abs(value)
@@ -1036,22 +1057,26 @@ def goal_seek(
     compiled = _compile(specs)
     for code in (target, solve_for):
         if code not in specs:
-            raise NoSolution(N_("unknown KPI code '%(ref)s'"), code=code, ref=code)
+            raise NoSolution(gettext_noop("unknown KPI code '%(ref)s'"), code=code, ref=code)
     if not specs[solve_for].is_input:
         raise NoSolution(
-            N_("%(input)s is computed from a formula; only an input KPI can be solved for"),
+            gettext_noop(
+                "%(input)s is computed from a formula; only an input KPI can be solved for"
+            ),
             code=solve_for,
             input=solve_for,
         )
     if target != solve_for and target not in _dependants(compiled, solve_for):
         raise NoSolution(
-            N_("%(target)s does not depend on %(input)s, so changing %(input)s cannot change it"),
+            gettext_noop(
+                "%(target)s does not depend on %(input)s, so changing %(input)s cannot change it"
+            ),
             code=target,
             target=target,
             input=solve_for,
         )
     if not math.isfinite(goal):
-        raise NoSolution(N_("the goal must be a finite number"), code=target)
+        raise NoSolution(gettext_noop("the goal must be a finite number"), code=target)
     if not tolerance > 0:
         raise ValueError("tolerance must be positive")
     missing = sorted(
@@ -1061,7 +1086,9 @@ def goal_seek(
     )
     if missing:
         raise NoSolution(
-            N_("%(target)s cannot be computed until these inputs have a value: %(inputs)s"),
+            gettext_noop(
+                "%(target)s cannot be computed until these inputs have a value: %(inputs)s"
+            ),
             code=target,
             target=target,
             inputs=", ".join(missing),
@@ -1113,12 +1140,12 @@ def goal_seek(
         if hits(f(x)):
             if not lo <= x <= hi:
                 if x < lo:
-                    template = N_(
+                    template = gettext_noop(
                         "%(target)s cannot reach %(goal)s by changing %(input)s: it would need "
                         "%(input)s = %(value)s, below the lowest allowed value %(bound)s"
                     )
                 else:
-                    template = N_(
+                    template = gettext_noop(
                         "%(target)s cannot reach %(goal)s by changing %(input)s: it would need "
                         "%(input)s = %(value)s, above the highest allowed value %(bound)s"
                     )
@@ -1139,7 +1166,7 @@ def goal_seek(
         return result(x, "bracketing")
     if not seen:
         raise NoSolution(
-            N_(
+            gettext_noop(
                 "%(target)s cannot reach %(goal)s by changing %(input)s: "
                 "it could not be computed for any value tried"
             ),
@@ -1151,7 +1178,9 @@ def goal_seek(
     smallest, largest = min(seen), max(seen)
     if largest - smallest <= tolerance * max(abs(smallest), abs(largest)):
         raise NoSolution(
-            N_("%(target)s cannot reach %(goal)s by changing %(input)s: it stays at %(value)s"),
+            gettext_noop(
+                "%(target)s cannot reach %(goal)s by changing %(input)s: it stays at %(value)s"
+            ),
             code=target,
             target=target,
             goal=target_text,
@@ -1159,7 +1188,7 @@ def goal_seek(
             value=format_number(seen[0]),
         )
     raise NoSolution(
-        N_(
+        gettext_noop(
             "%(target)s cannot reach %(goal)s by changing %(input)s: "
             "over the range tried it goes from %(low)s to %(high)s"
         ),

@@ -2,8 +2,8 @@
 
 kpis/formulas.py and kpis/breakdown.py must not import Django (an import-linter contract), so
 they cannot call gettext. Instead every text they show is an English template wrapped in
-their no-op ``N_`` marker, which ``makemessages`` extracts into the catalogue (see
-planner/management/commands/makemessages.py), and their errors keep the template and its
+their own no-op ``gettext_noop`` (named like Django's, so plain ``makemessages`` extracts
+it into the catalogue), and their errors keep the template and its
 parameters apart next to the English ``message``:
 
 * ``error.template`` — e.g. ``"cannot add %(left)s and %(right)s in the formula of %(code)s:

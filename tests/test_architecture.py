@@ -4,7 +4,13 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_MODULES = ["monitoring.analytics", "kpis.formulas", "kpis.breakdown", "budget.allocation"]
+PURE_MODULES = [
+    "monitoring.analytics",
+    "kpis.formulas",
+    "kpis.breakdown",
+    "content.festivals",
+    "budget.allocation",
+]
 
 
 def _exists(module: str) -> bool:

@@ -511,14 +511,14 @@ def test_a_quarter_edit_then_rebalance_keeps_the_annual(case, profile, year):
 
 
 def _marked() -> set[str]:
-    """Every literal breakdown.py wraps in N_(...): what makemessages puts in the catalogue."""
+    """Every literal breakdown.py wraps in gettext_noop(...): what makemessages extracts."""
     origin = importlib.util.find_spec("kpis.breakdown").origin
     return {
         node.args[0].value
         for node in ast.walk(ast.parse(Path(origin).read_text(encoding="utf-8")))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id == "N_"
+        and node.func.id == "gettext_noop"
         and isinstance(node.args[0], ast.Constant)
     }
 
@@ -646,4 +646,4 @@ def test_no_refusal_is_built_with_an_f_string_or_an_unmarked_literal():
             options = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
             for option in options:
                 assert isinstance(option, ast.Call), ast.unparse(node)
-                assert getattr(option.func, "id", None) == "N_", ast.unparse(node)
+                assert getattr(option.func, "id", None) == "gettext_noop", ast.unparse(node)

@@ -878,14 +878,14 @@ def test_goal_seek_reports_a_kpi_that_breaks_at_the_answer():
 
 
 def _marked(module: str) -> set[str]:
-    """Every literal a module wraps in N_(...): what makemessages puts in the catalogue."""
+    """Every literal a module wraps in gettext_noop(...): what makemessages extracts."""
     origin = importlib.util.find_spec(module).origin
     return {
         node.args[0].value
         for node in ast.walk(ast.parse(Path(origin).read_text(encoding="utf-8")))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id == "N_"
+        and node.func.id == "gettext_noop"
         and len(node.args) == 1
         and isinstance(node.args[0], ast.Constant)
     }
@@ -901,7 +901,7 @@ def assert_translatable(text, marked=MARKED):
     Checked again for every parameter that is itself translatable (a Text, an inner message).
     """
     template, params = text.template, text.params
-    assert template in marked, f"not marked with N_: {template!r}"
+    assert template in marked, f"not marked with gettext_noop: {template!r}"
     assert "%" not in PLACEHOLDER.sub("", template), "only %(name)s placeholders"
     assert set(PLACEHOLDER.findall(template)) == set(params)
     english = text.message if isinstance(text, Exception) else str(text)

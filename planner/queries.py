@@ -8,9 +8,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, QuerySet
 
-from channels.models import Channel
+from channels.models import Channel, ChannelPlan, Cooperation, Creator
 from channels.queries import channel_counts
 from core.history import HistoryEntry, history_entries
+from kpis.models import Kpi, Objective, StrategicGoal
 from planner.access import workspaces_for_user
 from planner.models import Membership, Plan, PlanTransition, Workspace
 
@@ -33,16 +34,62 @@ def recent_transitions(plan: Plan, limit: int = 10) -> list[PlanTransition]:
 
 
 PLAN_HISTORY_FIELDS = ["name", "year", "currency", "description", "status"]
-CHANNEL_HISTORY_FIELDS = ["name", "code", "family", "group", "is_active"]
+CHANNEL_HISTORY_FIELDS = ["name", "name_zh", "code", "family", "group", "platform", "is_active"]
+OBJECTIVE_HISTORY_FIELDS = ["area", "title", "description"]
+KPI_HISTORY_FIELDS = [
+    "name",
+    "code",
+    "unit",
+    "direction",
+    "source",
+    "formula",
+    "annual_target",
+    "aggregation",
+    "profile",
+]
+GOAL_HISTORY_FIELDS = ["kind", "subject", "indicator", "baseline", "target"]
+CHANNEL_PLAN_HISTORY_FIELDS = ["role", "audience", "budget"]
+CREATOR_HISTORY_FIELDS = ["name", "platform", "tier", "followers", "fee"]
+COOPERATION_HISTORY_FIELDS = [
+    "campaign",
+    "date",
+    "fee",
+    "views",
+    "engagements",
+    "conversions",
+    "gmv",
+]
 
 
 def plan_history(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
-    """Every recorded change to the plan and its channels, newest first."""
-    entries = history_entries(
-        Plan.history.filter(id=plan.pk), PLAN_HISTORY_FIELDS, limit=limit
-    ) + history_entries(
-        Channel.history.filter(plan_id=plan.pk), CHANNEL_HISTORY_FIELDS, limit=limit
-    )
+    """Every recorded change to the plan's data, newest first: the plan itself,
+    its goals and KPIs, channels, quarterly channel plans, creators and cooperations
+    (a fixed number of queries, whatever the history's length)."""
+    channel_names = {c.pk: c.display_name for c in Channel.objects.filter(plan=plan)}
+    creator_names = dict(Creator.history.filter(plan_id=plan.pk).values_list("id", "name"))
+    sources = [
+        (Plan.history.filter(id=plan.pk), PLAN_HISTORY_FIELDS, None),
+        (Channel.history.filter(plan_id=plan.pk), CHANNEL_HISTORY_FIELDS, None),
+        (Objective.history.filter(plan_id=plan.pk), OBJECTIVE_HISTORY_FIELDS, None),
+        (Kpi.history.filter(plan_id=plan.pk), KPI_HISTORY_FIELDS, lambda r: f"{r.name} ({r.code})"),
+        (StrategicGoal.history.filter(plan_id=plan.pk), GOAL_HISTORY_FIELDS, lambda r: r.subject),
+        (
+            ChannelPlan.history.filter(channel_id__in=channel_names),
+            CHANNEL_PLAN_HISTORY_FIELDS,
+            lambda r: f"{channel_names.get(r.channel_id, '?')} Q{r.quarter}",
+        ),
+        (Creator.history.filter(plan_id=plan.pk), CREATOR_HISTORY_FIELDS, lambda r: r.name),
+        (
+            Cooperation.history.filter(creator_id__in=creator_names),
+            COOPERATION_HISTORY_FIELDS,
+            lambda r: f"{creator_names.get(r.creator_id, '?')} · {r.campaign}",
+        ),
+    ]
+    entries = [
+        entry
+        for records, fields, label in sources
+        for entry in history_entries(records, fields, limit=limit, label=label)
+    ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 

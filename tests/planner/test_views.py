@@ -202,3 +202,36 @@ def test_database_outage_gives_a_503_page_not_a_traceback(client_for, world, mon
     response = client.get("/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert b"Traceback" not in response.content
+
+
+def test_history_page_covers_goals_channels_and_creators(world, client_for):
+    from decimal import Decimal
+
+    from channels import services as channel_services
+    from kpis import services as kpi_services
+    from tests.channels.helpers import cell, creator
+
+    editor = world.users["editor"]
+    kpi = kpi_services.kpi_create(
+        plan=world.plan, actor=editor, kind="cac", annual_target=Decimal(60)
+    )
+    kpi_services.kpi_update(
+        kpi=kpi, expected_version=kpi.version, changes={"annual_target": Decimal(55)}, actor=editor
+    )
+    c = cell(world)
+    channel_services.channel_plan_save(
+        channel=c.channel,
+        quarter=1,
+        changes={"budget": Decimal(120000)},
+        expected_version=c.version,
+        actor=editor,
+    )
+    creator(world)
+    client = client_for("viewer")
+    client.get(f"/plans/{world.plan.pk}/history/")
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(f"/plans/{world.plan.pk}/history/").content.decode()
+    assert "Customer acquisition cost (CAC) (cac)" in content and "<del>60" in content
+    assert "Douyin Q1" in content and "<ins>120000" in content
+    assert "Tea Master Lin" in content
+    assert len(queries) <= 25

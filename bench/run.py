@@ -5,7 +5,8 @@ Each figure is printed with its ratio to a reference measured in the same run
 across machines. Run with `make bench`; nothing here asserts a time.
 
 Data: 40 workspaces, 5 plans each, with the standard channel catalogue, 6 members each;
-the measured user belongs to 3 of the workspaces.
+the measured user belongs to 3 of the workspaces; one of their plans holds the demo's
+goals, channel plan and content matrix.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from channels import demo as channels_demo  # noqa: E402
+from content import demo as content_demo  # noqa: E402
 from kpis import demo as kpis_demo  # noqa: E402
 from kpis.models import Kpi  # noqa: E402
 from planner import services  # noqa: E402
@@ -73,6 +75,7 @@ def goals_plan(me: User) -> tuple[Plan, Kpi]:
     assert plan is not None
     kpis_demo.load(plan=plan, editor=me, manager=me)
     channels_demo.load(plan=plan, editor=me)
+    content_demo.load(plan=plan, editor=me)
     return plan, Kpi.objects.get(plan=plan, code="revenue")
 
 
@@ -115,6 +118,13 @@ def main() -> None:
         ("API KPI tree", f"/api/v1/plans/{demo_plan.pk}/kpi-tree/"),
         ("channel matrix (24 channels x 4 quarters)", f"/plans/{demo_plan.pk}/channels/matrix/"),
         ("KOL/KOC programme (30 creators)", f"/plans/{demo_plan.pk}/channels/kol/"),
+        ("content: year calendar (15 campaigns)", f"/plans/{demo_plan.pk}/content/"),
+        ("content: month calendar (February)", f"/plans/{demo_plan.pk}/content/calendar/2/"),
+        ("content: timeline (Gantt)", f"/plans/{demo_plan.pk}/content/timeline/"),
+        ("content: assets and licence flags", f"/plans/{demo_plan.pk}/content/assets/"),
+        ("content: licences and expiry report", f"/plans/{demo_plan.pk}/content/licences/"),
+        ("content: interaction mechanisms", f"/plans/{demo_plan.pk}/content/interaction/"),
+        ("API campaigns (overlaps computed)", f"/api/v1/campaigns/?plan={demo_plan.pk}"),
         ("API plan list", "/api/v1/plans/"),
         ("API plan detail", f"/api/v1/plans/{plan.pk}/"),
     ]

@@ -3,39 +3,17 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from channels import services
 from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator
 from kpis.models import Kpi
-from planner.forms import VersionField
+from planner.forms import ServiceForm, VersionField, members
 from planner.models import Plan
 
 
-def _members(plan: Plan) -> Any:
-    return (
-        get_user_model()
-        .objects.filter(memberships__workspace_id=plan.workspace_id)
-        .order_by("username")
-    )
-
-
-class _ServiceForm(forms.ModelForm):
-    """A form that parses input for a service; the service validates and saves."""
-
-    version = VersionField(required=False)
-
-    def changes(self) -> dict[str, Any]:
-        fields = list(self._meta.fields or [])
-        return {name: self.cleaned_data[name] for name in fields if name in self.cleaned_data}
-
-    def _post_clean(self) -> None:
-        pass
-
-
-class ChannelForm(_ServiceForm):
+class ChannelForm(ServiceForm):
     formats = forms.MultipleChoiceField(
         label=_("Content formats"),
         choices=ContentFormat.choices,
@@ -48,11 +26,9 @@ class ChannelForm(_ServiceForm):
         fields = [name for name in services.CHANNEL_EDITABLE if name != "sort_order"]
 
 
-class CellForm(_ServiceForm):
+class CellForm(ServiceForm):
     # 0: the cell does not exist yet (the service creates it, or reports a conflict).
-    version = forms.IntegerField(  # type: ignore[assignment]
-        min_value=0, required=False, widget=forms.HiddenInput
-    )
+    version = VersionField(min_value=0, required=False)
     formats = forms.MultipleChoiceField(
         label=_("Content formats"),
         choices=ContentFormat.choices,
@@ -76,7 +52,7 @@ class CellForm(_ServiceForm):
         cast(forms.ModelMultipleChoiceField, self.fields["kpis"]).queryset = Kpi.objects.filter(
             plan=plan
         )
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _members(plan)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members(plan)
 
 
 def _https_links(field: models.Field[Any, Any], **kwargs: Any) -> Any:
@@ -86,7 +62,7 @@ def _https_links(field: models.Field[Any, Any], **kwargs: Any) -> Any:
     return field.formfield(**kwargs)
 
 
-class CreatorForm(_ServiceForm):
+class CreatorForm(ServiceForm):
     class Meta:
         model = Creator
         fields = list(services.CREATOR_EDITABLE)
@@ -94,10 +70,10 @@ class CreatorForm(_ServiceForm):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["contact_owner"]).queryset = _members(plan)
+        cast(forms.ModelChoiceField, self.fields["contact_owner"]).queryset = members(plan)
 
 
-class CooperationForm(_ServiceForm):
+class CooperationForm(ServiceForm):
     class Meta:
         model = Cooperation
         fields = list(services.COOPERATION_EDITABLE)

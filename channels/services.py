@@ -26,7 +26,7 @@ from channels.models import (
 )
 from core.errors import InvalidInput, StaleVersion
 from core.locking import delete_versioned, update_versioned
-from planner.editing import plan_for_edit
+from planner.editing import plan_for_edit, reject_unknown, require_member
 
 if TYPE_CHECKING:
     from planner.models import Plan
@@ -91,23 +91,12 @@ def _editable(plan_id: int, actor: User) -> Plan:
     return plan_for_edit(plan_id=plan_id, actor=actor)
 
 
-def _unknown(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise InvalidInput(fields={name: [_("This field cannot be changed.")] for name in unknown})
-
-
 def _formats(value: Any) -> list[str]:
     formats = list(value or [])
     bad = [f for f in formats if f not in ContentFormat.values]
     if bad:
         raise InvalidInput(fields={"formats": [_("Unknown format %(f)s.") % {"f": bad[0]}]})
     return list(dict.fromkeys(formats))
-
-
-def _member(plan: Plan, user: User | None, field: str) -> None:
-    if user is not None and not user.memberships.filter(workspace_id=plan.workspace_id).exists():
-        raise InvalidInput(fields={field: [_("Choose a member of the workspace.")]})
 
 
 # --- channels -------------------------------------------------------------------------
@@ -131,7 +120,7 @@ def _clean_channel(plan: Plan, channel: Channel) -> None:
 
 
 def channel_create(*, plan: Plan, actor: User, **fields: Any) -> Channel:
-    _unknown(fields, CHANNEL_EDITABLE)
+    reject_unknown(fields, CHANNEL_EDITABLE)
     with transaction.atomic():
         plan = _editable(plan.pk, actor)
         channel = Channel(plan=plan, **fields)
@@ -152,7 +141,7 @@ def channel_create(*, plan: Plan, actor: User, **fields: Any) -> Channel:
 def channel_update(
     *, channel: Channel, expected_version: int, changes: Mapping[str, Any], actor: User
 ) -> Channel:
-    _unknown(changes, CHANNEL_EDITABLE)
+    reject_unknown(changes, CHANNEL_EDITABLE)
     with transaction.atomic():
         plan = _editable(channel.plan_id, actor)
         candidate = Channel.objects.get(pk=channel.pk)
@@ -166,7 +155,7 @@ def channel_update(
 
 
 def channel_delete(*, channel: Channel, expected_version: int, actor: User) -> None:
-    """Remove a channel with its quarterly plans (metrics keep their history)."""
+    """Remove a channel with its quarterly plans."""
     with transaction.atomic():
         _editable(channel.plan_id, actor)
         delete_versioned(channel, expected_version=expected_version, actor=actor)
@@ -188,7 +177,7 @@ def channel_plan_save(
     ``expected_version`` is the version the editor saw, or None/0 for a cell
     that did not exist yet; a cell someone else created meanwhile is a conflict.
     """
-    _unknown(changes, PLAN_EDITABLE)
+    reject_unknown(changes, PLAN_EDITABLE)
     if not 1 <= int(quarter) <= 4:
         raise InvalidInput(fields={"quarter": [_("Quarters run from 1 to 4.")]})
     data = dict(changes)
@@ -202,7 +191,7 @@ def channel_plan_save(
     kpis = data.pop("kpis", None)
     with transaction.atomic():
         plan = _editable(channel.plan_id, actor)
-        _member(plan, data.get("owner"), "owner")
+        require_member(plan, data.get("owner"), "owner")
         if kpis is not None and any(k.plan_id != plan.pk for k in kpis):
             raise InvalidInput(fields={"kpis": [_("Choose KPIs of this plan.")]})
         cell = ChannelPlan.objects.filter(channel=channel, quarter=quarter).first()
@@ -251,11 +240,11 @@ def _clean_creator(plan: Plan, creator: Creator) -> None:
         errors["name"] = [_("This creator is already on the roster for this platform.")]
     if errors:
         raise InvalidInput(fields=errors)
-    _member(plan, creator.contact_owner, "contact_owner")
+    require_member(plan, creator.contact_owner, "contact_owner")
 
 
 def creator_create(*, plan: Plan, actor: User, **fields: Any) -> Creator:
-    _unknown(fields, CREATOR_EDITABLE)
+    reject_unknown(fields, CREATOR_EDITABLE)
     with transaction.atomic():
         plan = _editable(plan.pk, actor)
         creator = Creator(plan=plan, **fields)
@@ -268,7 +257,7 @@ def creator_create(*, plan: Plan, actor: User, **fields: Any) -> Creator:
 def creator_update(
     *, creator: Creator, expected_version: int, changes: Mapping[str, Any], actor: User
 ) -> Creator:
-    _unknown(changes, CREATOR_EDITABLE)
+    reject_unknown(changes, CREATOR_EDITABLE)
     with transaction.atomic():
         plan = _editable(creator.plan_id, actor)
         candidate = Creator.objects.get(pk=creator.pk)
@@ -300,7 +289,7 @@ def _clean_cooperation(plan: Plan, cooperation: Cooperation) -> None:
 
 
 def cooperation_create(*, actor: User, creator: Creator, **fields: Any) -> Cooperation:
-    _unknown({**fields, "creator": creator}, COOPERATION_EDITABLE)
+    reject_unknown({**fields, "creator": creator}, COOPERATION_EDITABLE)
     with transaction.atomic():
         plan = _editable(creator.plan_id, actor)
         cooperation = Cooperation(creator=creator, **fields)
@@ -313,7 +302,7 @@ def cooperation_create(*, actor: User, creator: Creator, **fields: Any) -> Coope
 def cooperation_update(
     *, cooperation: Cooperation, expected_version: int, changes: Mapping[str, Any], actor: User
 ) -> Cooperation:
-    _unknown(changes, COOPERATION_EDITABLE)
+    reject_unknown(changes, COOPERATION_EDITABLE)
     with transaction.atomic():
         plan = _editable(cooperation.creator.plan_id, actor)
         candidate = Cooperation.objects.select_related("creator").get(pk=cooperation.pk)

@@ -19,7 +19,7 @@ from channels.models import Channel, ChannelPlan, Cooperation, Creator
 from channels.roster_import import import_roster
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import attach_error
+from core.forms import attach_error, posted_version
 from core.htmx import is_htmx, render_page
 from kpis.models import GoalKind, StrategicGoal
 from planner.access import Action, can, object_for_user, plan_for_user
@@ -112,7 +112,7 @@ def channel_edit(request: HttpRequest, plan_id: int, channel_id: int) -> HttpRes
             _base(request, plan, "catalogue", form=form, channel=channel),
             partial="channel-form",
         )
-    version = int(request.POST.get("version") or 0)
+    version = posted_version(request)
     form = ChannelForm(request.POST, instance=channel)
     try:
         if request.POST.get("delete"):
@@ -256,7 +256,7 @@ def _save(
     instance: Model | None,
 ) -> None:
     """Create, update or delete one roster row from a form post, with messages."""
-    version = int(request.POST.get("version") or 0)
+    version = posted_version(request)
     try:
         if instance is not None and request.POST.get("delete"):
             delete(instance, version)

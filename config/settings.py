@@ -283,6 +283,15 @@ SPECTACULAR_SETTINGS = {
         "ChannelGroupEnum": "channels.models.ChannelGroup",
         "ContentFormatEnum": "channels.models.ContentFormat",
         "CreatorTierEnum": "channels.models.CreatorTier",
+        "CampaignThemeEnum": "content.models.ThemeType",
+        "CampaignStatusEnum": "content.models.CampaignStatus",
+        "AssetReviewStatusEnum": "content.models.ReviewStatus",
+        "ContentLayerEnum": "content.models.ContentLayer",
+        "ElementKindEnum": "content.models.ElementKind",
+        "LicenceTerritoryEnum": "content.models.Territory",
+        "SpecKindEnum": "content.models.SpecKind",
+        "MechanismKindEnum": "content.models.MechanismKind",
+        "CommunityLevelEnum": "content.models.CommunityLevel",
     },
 }
 

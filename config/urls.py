@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from channels import api as channels_api
+from content import api as content_api
 from kpis import api as kpis_api
 from planner import api as planner_api
 from planner import views as planner_views
@@ -21,6 +22,13 @@ router.register("channels", channels_api.ChannelViewSet, basename="channel")
 router.register("channel-plans", channels_api.ChannelPlanViewSet, basename="channel-plan")
 router.register("creators", channels_api.CreatorViewSet, basename="creator")
 router.register("cooperations", channels_api.CooperationViewSet, basename="cooperation")
+router.register("campaigns", content_api.CampaignViewSet, basename="campaign")
+router.register("size-specs", content_api.SizeSpecViewSet, basename="size-spec")
+router.register("assets", content_api.AssetViewSet, basename="asset")
+router.register("licences", content_api.LicenceViewSet, basename="licence")
+router.register(
+    "interaction-mechanisms", content_api.MechanismViewSet, basename="interaction-mechanism"
+)
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -35,6 +43,22 @@ plan_api = [
         "plans/<int:pk>/kol-programme/",
         channels_api.KolProgrammeView.as_view(),
         name="plan-kol-programme",
+    ),
+    path("plans/<int:pk>/festivals/", content_api.FestivalsView.as_view(), name="plan-festivals"),
+    path(
+        "plans/<int:pk>/festival-campaigns/",
+        content_api.FestivalCampaignView.as_view(),
+        name="plan-festival-campaigns",
+    ),
+    path(
+        "plans/<int:pk>/brand-standard/",
+        content_api.BrandStandardView.as_view(),
+        name="plan-brand-standard",
+    ),
+    path(
+        "plans/<int:pk>/licence-expiry/",
+        content_api.LicenceExpiryView.as_view(),
+        name="plan-licence-expiry",
     ),
     path(
         "plans/<int:pk>/attainment-policy/",

@@ -90,6 +90,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
         if isinstance(exc, InvalidInput) and exc.fields:
             body["fields"] = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+        problems = getattr(exc, "problems", None)
+        if problems:  # an error that lists several reasons (e.g. why an asset can't publish)
+            body["problems"] = [str(p) for p in problems]
         response = Response(body, status=code)
         if isinstance(exc, StaleVersion) and isinstance(exc.current, VersionedModel):
             response["ETag"] = etag(exc.current)

@@ -4,13 +4,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from kpis.catalogue import CATALOGUE
 from kpis.models import Aggregation, Kpi, Objective, StrategicGoal, Unit
 from kpis.services import GOAL_EDITABLE, KPI_EDITABLE
-from planner.forms import VersionField
+from planner.forms import ServiceForm, VersionField, members
 from planner.models import Plan
 
 HUNDRED = Decimal(100)
@@ -33,18 +32,9 @@ def from_display(value: Decimal | None, unit: str) -> Decimal | None:
     return value / HUNDRED if unit == Unit.PERCENT else value
 
 
-def _members(plan: Plan) -> Any:
-    return (
-        get_user_model()
-        .objects.filter(memberships__workspace_id=plan.workspace_id)
-        .order_by("username")
-    )
-
-
-class KpiForm(forms.ModelForm):
+class KpiForm(ServiceForm):
     """Create or edit a KPI. Percent targets are typed as percentages."""
 
-    version = VersionField(required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
 
     class Meta:
@@ -64,7 +54,7 @@ class KpiForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["objective"]).queryset = Objective.objects.filter(
             plan=plan
         )
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _members(plan)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members(plan)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [("custom", _("Custom KPI"))] + [
             (entry.kind, entry.label) for entry in CATALOGUE
         ]
@@ -86,17 +76,8 @@ class KpiForm(forms.ModelForm):
         data["annual_target"] = from_display(data.get("annual_target"), data.get("unit", ""))
         return data
 
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
-    def _post_clean(self) -> None:
-        # The service validates and saves; the form only parses (no instance mutation).
-        pass
-
-
-class ObjectiveForm(forms.ModelForm):
-    version = VersionField(required=False)
-
+class ObjectiveForm(ServiceForm):
     class Meta:
         model = Objective
         fields = ["area", "title", "description", "owner"]
@@ -104,15 +85,10 @@ class ObjectiveForm(forms.ModelForm):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _members(plan)
-
-    def _post_clean(self) -> None:
-        pass
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members(plan)
 
 
-class StrategicGoalForm(forms.ModelForm):
-    version = VersionField(required=False)
-
+class StrategicGoalForm(ServiceForm):
     class Meta:
         model = StrategicGoal
         fields = list(GOAL_EDITABLE)
@@ -131,9 +107,6 @@ class StrategicGoalForm(forms.ModelForm):
         for name in ("baseline", "target", "reference"):
             data[name] = from_display(data.get(name), data.get("unit", ""))
         return data
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class MonthsForm(forms.Form):

@@ -33,7 +33,7 @@ from kpis.models import (
     StrategicGoal,
 )
 from planner.access import Action, require
-from planner.editing import plan_for_edit
+from planner.editing import plan_for_edit, reject_unknown, require_member
 from planner.models import Plan
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -70,12 +70,6 @@ GOAL_EDITABLE = (
 GOAL_FIELDS = frozenset(GOAL_EDITABLE)
 
 
-def _unknown_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise InvalidInput(fields={name: [_("This field cannot be changed.")] for name in unknown})
-
-
 def _same_plan(plan: Plan, **objects: Any) -> None:
     """References (objective, KPI) must belong to the same plan."""
     errors = {
@@ -85,11 +79,6 @@ def _same_plan(plan: Plan, **objects: Any) -> None:
     }
     if errors:
         raise InvalidInput(fields=errors)
-
-
-def _member(plan: Plan, user: User | None) -> None:
-    if user is not None and not user.memberships.filter(workspace_id=plan.workspace_id).exists():
-        raise InvalidInput(fields={"owner": [_("The owner must be a member of the workspace.")]})
 
 
 # --- the KPI tree ------------------------------------------------------------------
@@ -169,7 +158,7 @@ def _clean_kpi(plan: Plan, kpi: Kpi) -> None:
     if errors:
         raise InvalidInput(fields=errors)
     _same_plan(plan, objective=kpi.objective)
-    _member(plan, kpi.owner)
+    require_member(plan, kpi.owner)
     _validate_tree(plan, kpi)
 
 
@@ -188,7 +177,7 @@ def _resplit(kpi: Kpi) -> None:
 
 
 def kpi_create(*, plan: Plan, actor: User, **fields: Any) -> Kpi:
-    _unknown_fields(fields, KPI_FIELDS)
+    reject_unknown(fields, KPI_FIELDS)
     entry = BY_KIND.get(fields.get("kind", ""))
     defaults: dict[str, Any] = {}
     if entry is not None:
@@ -221,7 +210,7 @@ def kpi_create(*, plan: Plan, actor: User, **fields: Any) -> Kpi:
 
 
 def kpi_update(*, kpi: Kpi, expected_version: int, changes: Mapping[str, Any], actor: User) -> Kpi:
-    _unknown_fields(changes, KPI_FIELDS)
+    reject_unknown(changes, KPI_FIELDS)
     with transaction.atomic():
         plan = plan_for_edit(plan_id=kpi.plan_id, actor=actor)
         candidate = Kpi.objects.get(pk=kpi.pk)
@@ -428,13 +417,13 @@ def actuals_set(*, kpi: Kpi, values: Mapping[int, Any], actor: User) -> list[Kpi
 
 
 def objective_create(*, plan: Plan, actor: User, **fields: Any) -> Objective:
-    _unknown_fields(fields, OBJECTIVE_FIELDS)
+    reject_unknown(fields, OBJECTIVE_FIELDS)
     with transaction.atomic():
         plan = plan_for_edit(plan_id=plan.pk, actor=actor)
         objective = Objective(plan=plan, **fields)
         if not objective.title.strip():
             raise InvalidInput(fields={"title": [_("Give the objective a title.")]})
-        _member(plan, objective.owner)
+        require_member(plan, objective.owner)
         objective._history_user = actor  # type: ignore[attr-defined]
         objective.save()
     return objective
@@ -443,12 +432,12 @@ def objective_create(*, plan: Plan, actor: User, **fields: Any) -> Objective:
 def objective_update(
     *, objective: Objective, expected_version: int, changes: Mapping[str, Any], actor: User
 ) -> Objective:
-    _unknown_fields(changes, OBJECTIVE_FIELDS)
+    reject_unknown(changes, OBJECTIVE_FIELDS)
     if "title" in changes and not str(changes["title"]).strip():
         raise InvalidInput(fields={"title": [_("Give the objective a title.")]})
     with transaction.atomic():
         plan = plan_for_edit(plan_id=objective.plan_id, actor=actor)
-        _member(plan, changes.get("owner"))
+        require_member(plan, changes.get("owner"))
         return update_versioned(
             objective, expected_version=expected_version, changes=changes, actor=actor
         )
@@ -502,7 +491,7 @@ def _clean_goal(plan: Plan, goal: StrategicGoal) -> None:
 
 
 def goal_create(*, plan: Plan, actor: User, **fields: Any) -> StrategicGoal:
-    _unknown_fields(fields, GOAL_FIELDS)
+    reject_unknown(fields, GOAL_FIELDS)
     with transaction.atomic():
         plan = plan_for_edit(plan_id=plan.pk, actor=actor)
         goal = StrategicGoal(plan=plan, **fields)
@@ -515,7 +504,7 @@ def goal_create(*, plan: Plan, actor: User, **fields: Any) -> StrategicGoal:
 def goal_update(
     *, goal: StrategicGoal, expected_version: int, changes: Mapping[str, Any], actor: User
 ) -> StrategicGoal:
-    _unknown_fields(changes, GOAL_FIELDS)
+    reject_unknown(changes, GOAL_FIELDS)
     with transaction.atomic():
         plan = plan_for_edit(plan_id=goal.plan_id, actor=actor)
         candidate = StrategicGoal.objects.get(pk=goal.pk)

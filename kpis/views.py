@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import attach_error, conflict_rows
+from core.forms import attach_error, conflict_rows, posted_version
 from core.htmx import is_htmx, render_page
 from kpis import charts, formulas, queries, services
 from kpis.forms import (
@@ -272,7 +272,7 @@ def kpi_delete(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpResponse:
     kpi = _kpi(request, plan_id, kpi_id, Action.EDIT)
     try:
         services.kpi_delete(
-            kpi=kpi, expected_version=int(request.POST.get("version") or 0), actor=actor_of(request)
+            kpi=kpi, expected_version=posted_version(request), actor=actor_of(request)
         )
     except StaleVersion:
         messages.error(request, _("The KPI changed in the meantime; review it and try again."))
@@ -478,16 +478,12 @@ def objective_save(
             form = ObjectiveForm(request.POST, plan=plan)
             if not form.is_valid():
                 raise InvalidInput(fields={k: list(v) for k, v in form.errors.items()})
-            services.objective_create(
-                plan=plan,
-                actor=actor,
-                **{k: form.cleaned_data[k] for k in ObjectiveForm.Meta.fields},
-            )
+            services.objective_create(plan=plan, actor=actor, **form.changes())
         else:
             objective = object_for_user(
                 Objective.objects.all(), request.user, Action.EDIT, pk=objective_id, plan=plan
             )
-            version = int(request.POST.get("version") or 0)
+            version = posted_version(request)
             if request.POST.get("delete"):
                 services.objective_delete(
                     objective=objective, expected_version=version, actor=actor
@@ -499,7 +495,7 @@ def objective_save(
                 services.objective_update(
                     objective=objective,
                     expected_version=version,
-                    changes={k: form.cleaned_data[k] for k in ObjectiveForm.Meta.fields},
+                    changes=form.changes(),
                     actor=actor,
                 )
     except StaleVersion:
@@ -527,14 +523,14 @@ def strategic_goal_save(
             )
             if request.POST.get("delete"):
                 services.goal_delete(
-                    goal=goal, expected_version=int(request.POST.get("version") or 0), actor=actor
+                    goal=goal, expected_version=posted_version(request), actor=actor
                 )
                 messages.success(request, _("Goal deleted."))
                 return redirect("kpis:section", plan_id=plan.pk)
         form = StrategicGoalForm(request.POST, plan=plan)
         if not form.is_valid():
             raise InvalidInput(fields={k: list(v) for k, v in form.errors.items()})
-        fields = {k: form.cleaned_data[k] for k in StrategicGoalForm.Meta.fields}
+        fields = form.changes()
         if goal_id is None:
             services.goal_create(plan=plan, actor=actor, **fields)
         else:

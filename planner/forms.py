@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,12 +12,49 @@ from planner.models import Currency, Plan, PlanTransition, Role
 
 
 class VersionField(forms.IntegerField):
-    """The version the form was rendered with, sent back to detect stale saves."""
+    """The version the form was rendered with, sent back to detect stale saves
+    (``min_value=0`` where 0 means "nothing saved yet")."""
 
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=1, **kwargs)
+    def __init__(self, *, min_value: int = 1, **kwargs: Any) -> None:
+        super().__init__(min_value=min_value, **kwargs)
+
+
+def members(plan: Plan) -> QuerySet[Any]:
+    """The people of the plan's workspace, for an owner select."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__workspace_id=plan.workspace_id)
+        .order_by("username")
+    )
+
+
+class ServiceForm(forms.ModelForm):
+    """A form that parses input for a service; the service validates and saves
+    (so the model is not validated here, and no instance is changed)."""
+
+    version = VersionField(required=False)
+    # True: no field is required here; the service says what is missing, in its own words.
+    required_by_service: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.required_by_service:
+            for field in self.fields.values():
+                field.required = False
+
+    def changes(self) -> dict[str, Any]:
+        """The model's fields the form edits, as the service takes them, in form order."""
+        editable = set(self._meta.fields or [])
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name in editable and name in self.cleaned_data
+        }
+
+    def _post_clean(self) -> None:
+        pass
 
 
 class WorkspaceForm(forms.Form):

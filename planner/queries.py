@@ -10,6 +10,14 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from channels.models import Channel, ChannelPlan, Cooperation, Creator
 from channels.queries import channel_counts
+from content.models import (
+    Asset,
+    BrandStandard,
+    Campaign,
+    InteractionMechanism,
+    Licence,
+    SizeSpec,
+)
 from core.history import HistoryEntry, history_entries
 from kpis.models import Kpi, Objective, StrategicGoal
 from planner.access import workspaces_for_user
@@ -59,14 +67,22 @@ COOPERATION_HISTORY_FIELDS = [
     "conversions",
     "gmv",
 ]
+CAMPAIGN_HISTORY_FIELDS = ["code", "name", "theme", "start", "end", "audience", "budget", "status"]
+BRAND_HISTORY_FIELDS = ["colours", "fonts", "graphic_elements", "vi_review_required"]
+SPEC_HISTORY_FIELDS = ["name", "kind", "width", "height", "max_duration_s", "max_file_mb"]
+ASSET_HISTORY_FIELDS = ["name", "layers", "review_status", "vi_passed"]
+LICENCE_HISTORY_FIELDS = ["name", "source", "scope", "territory", "starts", "expires"]
+MECHANISM_HISTORY_FIELDS = ["kind", "name", "goal", "start", "end", "sla_hours"]
 
 
 def plan_history(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
     """Every recorded change to the plan's data, newest first: the plan itself,
-    its goals and KPIs, channels, quarterly channel plans, creators and cooperations
+    its goals and KPIs, channels, quarterly channel plans, creators and cooperations,
+    campaigns, creative standards, assets, licences and interaction mechanisms
     (a fixed number of queries, whatever the history's length)."""
     channel_names = {c.pk: c.display_name for c in Channel.objects.filter(plan=plan)}
     creator_names = dict(Creator.history.filter(plan_id=plan.pk).values_list("id", "name"))
+    campaign_names = dict(Campaign.history.filter(plan_id=plan.pk).values_list("id", "name"))
     sources = [
         (Plan.history.filter(id=plan.pk), PLAN_HISTORY_FIELDS, None),
         (Channel.history.filter(plan_id=plan.pk), CHANNEL_HISTORY_FIELDS, None),
@@ -83,6 +99,20 @@ def plan_history(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
             Cooperation.history.filter(creator_id__in=creator_names),
             COOPERATION_HISTORY_FIELDS,
             lambda r: f"{creator_names.get(r.creator_id, '?')} · {r.campaign}",
+        ),
+        (Campaign.history.filter(plan_id=plan.pk), CAMPAIGN_HISTORY_FIELDS, lambda r: r.name),
+        (BrandStandard.history.filter(plan_id=plan.pk), BRAND_HISTORY_FIELDS, None),
+        (SizeSpec.history.filter(plan_id=plan.pk), SPEC_HISTORY_FIELDS, lambda r: r.name),
+        (
+            Asset.history.filter(campaign_id__in=campaign_names),
+            ASSET_HISTORY_FIELDS,
+            lambda r: f"{campaign_names.get(r.campaign_id, '?')} · {r.name}",
+        ),
+        (Licence.history.filter(plan_id=plan.pk), LICENCE_HISTORY_FIELDS, lambda r: r.name),
+        (
+            InteractionMechanism.history.filter(plan_id=plan.pk),
+            MECHANISM_HISTORY_FIELDS,
+            lambda r: r.name,
         ),
     ]
     entries = [

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from channels.services import catalogue_install
+from content.services import specs_install
 from core import outbox
 from core.errors import InvalidInput, InvalidTransition, Locked
 from core.locking import delete_versioned, update_versioned
@@ -127,7 +128,7 @@ def plan_create(
     description: str = "",
 ) -> Plan:
     """Create a draft plan from the standard template: the six sections, with the
-    standard channel catalogue pre-filled."""
+    standard channel catalogue and its size specs pre-filled."""
     require(actor, workspace.pk, Action.EDIT)
     fields = {"name": name.strip(), "year": year, "currency": currency, "description": description}
     _validate_plan_fields(
@@ -138,6 +139,7 @@ def plan_create(
         plan._history_user = actor  # type: ignore[attr-defined]
         plan.save()
         catalogue_install(plan=plan)
+        specs_install(plan=plan)
     return plan
 
 

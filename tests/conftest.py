@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from channels.services import catalogue_install
 from config.celery import app as celery_app
+from content.services import specs_install
 from planner.models import Plan, Role, Workspace
 from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory, WorkspaceFactory
 
@@ -66,12 +67,14 @@ def world(db) -> World:
         ).user
     plan = PlanFactory(workspace=workspace, name="Annual plan", created_by=users["editor"])
     catalogue_install(plan=plan)
+    specs_install(plan=plan)
     other_workspace = WorkspaceFactory(name="Rival Coffee", slug="rival")
     users["outsider"] = MembershipFactory(
         workspace=other_workspace, user=UserFactory(username="outsider-user"), role=Role.ADMIN
     ).user
     other_plan = PlanFactory(workspace=other_workspace, name="Rival plan")
     catalogue_install(plan=other_plan)
+    specs_install(plan=other_plan)
     return World(workspace, plan, other_workspace, other_plan, users)
 
 

@@ -6,13 +6,16 @@ import email
 import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connections
 
 
 def redis_url() -> str:
@@ -95,3 +98,34 @@ class WorkerProcess:
 
     def count_in_log(self, pattern: str) -> int:
         return len(re.findall(pattern, self.log()))
+
+
+# --- threads ---------------------------------------------------------------------
+
+JOIN_TIMEOUT = 60.0
+
+
+def run_threads(n: int, target: Callable[[int, threading.Barrier], Any]) -> list[Any]:
+    """Run ``target(i, barrier)`` in ``n`` threads; return each result or exception.
+
+    Every thread closes its own database connections when it ends, so none is
+    left open for pytest-django's flush (or for dropping the test database).
+    """
+    barrier = threading.Barrier(n, timeout=JOIN_TIMEOUT)
+    results: list[Any] = [None] * n
+
+    def body(i: int) -> None:
+        try:
+            results[i] = target(i, barrier)
+        except BaseException as exc:  # reported to the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=body, args=(i,), name=f"writer-{i}") for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN_TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a writer thread hung (deadlock?)"
+    return results

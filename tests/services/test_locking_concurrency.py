@@ -9,48 +9,19 @@ re-evaluation), which the SQLite suite cannot show.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 
 from core.errors import StaleVersion
 from core.locking import update_versioned
 from planner.models import Membership, Plan, Role
 from planner.services import plan_update
+from tests.services.support import run_threads
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 N_WRITERS = 8
-JOIN_TIMEOUT = 60.0
-
-
-def run_threads(n: int, target: Callable[[int, threading.Barrier], Any]) -> list[Any]:
-    """Run ``target(i, barrier)`` in ``n`` threads; return each result or exception.
-
-    Every thread closes its own database connections when it ends, so none is
-    left open for pytest-django's flush (or for dropping the test database).
-    """
-    barrier = threading.Barrier(n, timeout=JOIN_TIMEOUT)
-    results: list[Any] = [None] * n
-
-    def body(i: int) -> None:
-        try:
-            results[i] = target(i, barrier)
-        except BaseException as exc:  # reported to the test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=body, args=(i,), name=f"writer-{i}") for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a writer thread hung (deadlock?)"
-    return results
 
 
 def test_of_n_writers_with_the_same_version_exactly_one_wins(world):

@@ -11,6 +11,8 @@ from django.db import transaction
 
 from channels import demo as channels_demo
 from channels.services import catalogue_install
+from content import demo as content_demo
+from content.services import specs_install
 from kpis import demo as kpis_demo
 from planner.models import Membership, Plan, Role, Workspace
 
@@ -68,6 +70,7 @@ class Command(BaseCommand):
                 },
             )
             catalogue_install(plan=plan)
+            specs_install(plan=plan)
             if plan.is_editable:
                 editor = user_model.objects.get(username="demo-editor")
                 kpis_demo.load(
@@ -76,6 +79,7 @@ class Command(BaseCommand):
                     manager=user_model.objects.get(username="demo-manager"),
                 )
                 channels_demo.load(plan=plan, editor=editor)
+                content_demo.load(plan=plan, editor=editor)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "

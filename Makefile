@@ -10,6 +10,8 @@ PORT ?= 8000
 # The services suite: PostgreSQL and Redis on loopback (override to taste).
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/almanac
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The import benchmark's PostgreSQL database (created when missing; its metrics are emptied).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/almanac_bench
 
 .DEFAULT_GOAL := help
 .PHONY: help install run worker test test-services e2e lint format bench messages clean
@@ -55,6 +57,8 @@ format: install ## Apply ruff's fixes and formatting
 bench: install ## Benchmarks: figures with a ratio to a reference measured in the same run
 	DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
 	  SECURE_SSL_REDIRECT=0 ALMANAC_VAR_DIR=var/bench $(BIN)/python bench/run.py
+	$(BIN)/python bench/anomaly_scan.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/import_metrics.py
 
 messages: install ## Refresh the Chinese catalogue and compile it
 	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles

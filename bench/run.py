@@ -41,6 +41,8 @@ from channels import demo as channels_demo  # noqa: E402
 from content import demo as content_demo  # noqa: E402
 from kpis import demo as kpis_demo  # noqa: E402
 from kpis.models import Kpi  # noqa: E402
+from monitoring import demo as monitoring_demo  # noqa: E402
+from monitoring.recompute import recompute_plan  # noqa: E402
 from planner import services  # noqa: E402
 from planner.models import Membership, Plan, Role, Workspace  # noqa: E402
 
@@ -76,6 +78,7 @@ def goals_plan(me: User) -> tuple[Plan, Kpi]:
     kpis_demo.load(plan=plan, editor=me, manager=me)
     channels_demo.load(plan=plan, editor=me)
     content_demo.load(plan=plan, editor=me)
+    monitoring_demo.load(plan=plan, editor=me)
     return plan, Kpi.objects.get(plan=plan, code="revenue")
 
 
@@ -128,6 +131,14 @@ def main() -> None:
         ("API plan list", "/api/v1/plans/"),
         ("API plan detail", f"/api/v1/plans/{plan.pk}/"),
     ]
+    targets += [
+        ("monitoring overview (funnel, trend, grades)", f"/plans/{demo_plan.pk}/monitoring/"),
+        ("monitoring alert inbox", f"/plans/{demo_plan.pk}/monitoring/alerts/"),
+        (
+            "API funnel by channel and month",
+            f"/api/v1/plans/{demo_plan.pk}/funnel/?group_by=channel",
+        ),
+    ]
     results = [(name, *measure(client, url)) for name, url in targets]
     reference = results[0][1]
     print(
@@ -137,6 +148,16 @@ def main() -> None:
     print(f"{'request':44} {'median ms':>10} {'p95 ms':>8} {'x ref':>7} {'queries':>8}")
     for name, median, p95, queries in results:
         print(f"{name:44} {median:10.2f} {p95:8.2f} {median / reference:7.1f} {queries:8d}")
+    runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        recompute_plan(demo_plan.pk)
+        runs.append((time.perf_counter() - start) * 1000)
+    rows = demo_plan.metrics.count()
+    print(
+        f"\nrecompute of the demo plan end to end ({rows:,} daily rows): "
+        f"median {statistics.median(runs):.0f} ms = {statistics.median(runs) / reference:.0f}x ref"
+    )
 
 
 if __name__ == "__main__":

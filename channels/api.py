@@ -67,7 +67,9 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
         validators: list[Any] = []  # code uniqueness is the service's rule, reported on `code`
 
     def get_grade(self, channel: Channel) -> str | None:
-        return None  # computed by the monitoring section
+        # ``grades`` is prefetched for lists (one query); at most one row per channel.
+        stored = list(channel.grades.all())
+        return stored[0].grade if stored else None
 
 
 class ChannelUpdateSerializer(ChannelSerializer):
@@ -80,7 +82,7 @@ class ChannelUpdateSerializer(ChannelSerializer):
 class ChannelViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Channel]):
     """The plan's channels (`?plan=`); `code` is what metric uploads and the API refer to."""
 
-    queryset = Channel.objects.order_by("plan_id", "sort_order", "code")
+    queryset = Channel.objects.prefetch_related("grades").order_by("plan_id", "sort_order", "code")
     serializer_class = ChannelSerializer
     permission_classes = [RolePermission]
     service_create = services.channel_create

@@ -155,9 +155,13 @@ def channel_update(
 
 
 def channel_delete(*, channel: Channel, expected_version: int, actor: User) -> None:
-    """Remove a channel with its quarterly plans."""
+    """Remove a channel with its quarterly plans; one with metrics stays (deactivate it)."""
     with transaction.atomic():
         _editable(channel.plan_id, actor)
+        if channel.metrics.exists():
+            raise InvalidInput(
+                _("Metrics were recorded for this channel; deactivate it instead of deleting it.")
+            )
         delete_versioned(channel, expected_version=expected_version, actor=actor)
 
 

@@ -22,6 +22,7 @@ from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import attach_error, posted_version
 from core.htmx import is_htmx, render_page
 from kpis.models import GoalKind, StrategicGoal
+from monitoring import queries as monitoring_queries
 from planner.access import Action, can, object_for_user, plan_for_user
 from planner.models import Plan
 from planner.sections import BY_KEY, SECTIONS
@@ -70,6 +71,7 @@ def section(request: HttpRequest, plan_id: int) -> HttpResponse:
         "catalogue",
         families=queries.channels_by_family(plan),
         form=ChannelForm(auto_id="new_%s", initial={"family": "online", "group": "social"}),
+        grades=monitoring_queries.grades_by_channel(plan),
     )
     return render_page(request, "channels/section.html", context)
 

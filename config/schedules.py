@@ -25,4 +25,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(minute=17, hour=3),
         "options": {"expire_seconds": 3600},
     },
+    # The dates move on every day (behind-plan months, seasonal baselines): recompute
+    # every live plan with metrics each night, after the day's uploads.
+    "monitoring-nightly-recompute": {
+        "task": "monitoring.nightly_recompute",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expire_seconds": 3 * 3600},
+    },
 }

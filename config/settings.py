@@ -292,6 +292,14 @@ SPECTACULAR_SETTINGS = {
         "SpecKindEnum": "content.models.SpecKind",
         "MechanismKindEnum": "content.models.MechanismKind",
         "CommunityLevelEnum": "content.models.CommunityLevel",
+        "ImportStatusEnum": "monitoring.models.ImportStatus",
+        "AlertStatusEnum": "monitoring.models.AlertStatus",
+        "AlertSeverityEnum": "monitoring.models.Severity",
+        "AlertSourceEnum": "monitoring.models.AlertSource",
+        "KpiSourceEnum": "kpis.models.Source",
+        "RuleMetricEnum": "monitoring.models.Metric",
+        "RuleKindEnum": "monitoring.models.RuleKind",
+        "ChannelGradeEnum": "monitoring.models.Grade",
     },
 }
 

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
+from monitoring import api as monitoring_api
 from planner import api as planner_api
 from planner import views as planner_views
 
@@ -29,6 +30,9 @@ router.register("licences", content_api.LicenceViewSet, basename="licence")
 router.register(
     "interaction-mechanisms", content_api.MechanismViewSet, basename="interaction-mechanism"
 )
+router.register("metric-imports", monitoring_api.MetricImportViewSet, basename="metric-import")
+router.register("alert-rules", monitoring_api.AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -59,6 +63,25 @@ plan_api = [
         "plans/<int:pk>/licence-expiry/",
         content_api.LicenceExpiryView.as_view(),
         name="plan-licence-expiry",
+    ),
+    path(
+        "plans/<int:pk>/metrics/import/",
+        monitoring_api.MetricsImportView.as_view(),
+        name="plan-metrics-import",
+    ),
+    path("plans/<int:pk>/funnel/", monitoring_api.FunnelView.as_view(), name="plan-funnel"),
+    path(
+        "plans/<int:pk>/channel-grades/",
+        monitoring_api.ChannelGradesView.as_view(),
+        name="plan-channel-grades",
+    ),
+    path(
+        "plans/<int:pk>/recompute/", monitoring_api.RecomputeView.as_view(), name="plan-recompute"
+    ),
+    path(
+        "plans/<int:pk>/monitoring-settings/",
+        monitoring_api.SettingsView.as_view(),
+        name="plan-monitoring-settings",
     ),
     path(
         "plans/<int:pk>/attainment-policy/",

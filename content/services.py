@@ -290,9 +290,11 @@ def campaign_update(
 
 
 def campaign_delete(*, campaign: Campaign, expected_version: int, actor: User) -> None:
-    """Remove a campaign with its assets."""
+    """Remove a campaign with its assets; one with metrics stays (its data refers to it)."""
     with transaction.atomic():
         plan_for_edit(plan_id=campaign.plan_id, actor=actor)
+        if campaign.metrics.exists():
+            raise InvalidInput(_("Metrics were recorded for this campaign; it cannot be deleted."))
         delete_versioned(campaign, expected_version=expected_version, actor=actor)
 
 

@@ -6,4 +6,27 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("plans/<int:plan_id>/monitoring/", views.section, name="section"),
+    path("plans/<int:plan_id>/monitoring/recompute/", views.recompute, name="recompute"),
+    path("plans/<int:plan_id>/monitoring/alerts/", views.alerts, name="alerts"),
+    path(
+        "plans/<int:plan_id>/monitoring/alerts/<int:alert_id>/",
+        views.alert_action,
+        name="alert-action",
+    ),
+    path("plans/<int:plan_id>/monitoring/rules/", views.rules, name="rules"),
+    path("plans/<int:plan_id>/monitoring/rules/new/", views.rule_create, name="rule-create"),
+    path("plans/<int:plan_id>/monitoring/rules/<int:rule_id>/", views.rule_edit, name="rule-edit"),
+    path("plans/<int:plan_id>/monitoring/settings/", views.settings_save, name="settings"),
+    path("plans/<int:plan_id>/monitoring/imports/", views.imports, name="imports"),
+    path("plans/<int:plan_id>/monitoring/imports/new/", views.import_upload, name="import-upload"),
+    path(
+        "plans/<int:plan_id>/monitoring/imports/<int:import_id>/progress/",
+        views.import_progress,
+        name="import-progress",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/imports/template.csv",
+        views.import_template,
+        name="import-template",
+    ),
 ]

@@ -42,6 +42,8 @@ from tests.channels.helpers import cell, channel, cooperation, creator
 from tests.content.access_cases import CASES as CONTENT_CASES
 from tests.factories import PASSWORD
 from tests.kpis.trees import goal, objective, small_tree
+from tests.monitoring.access_api import CASES as MONITORING_API_CASES
+from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -945,6 +947,8 @@ NOT_IN_MATRIX = {
 
 
 CASES += CONTENT_CASES
+CASES += MONITORING_API_CASES
+CASES += MONITORING_PAGE_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

@@ -14,6 +14,8 @@ from channels.services import catalogue_install
 from content import demo as content_demo
 from content.services import specs_install
 from kpis import demo as kpis_demo
+from monitoring import demo as monitoring_demo
+from monitoring.recompute import recompute_plan
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -80,6 +82,10 @@ class Command(BaseCommand):
                 )
                 channels_demo.load(plan=plan, editor=editor)
                 content_demo.load(plan=plan, editor=editor)
+                monitoring_demo.load(plan=plan, editor=editor)
+        # The monitoring pages read stored results: compute them now, so the demo shows
+        # them even where no worker runs the recompute the demo's writes asked for.
+        recompute_plan(plan.pk)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "

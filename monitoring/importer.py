@@ -1,0 +1,1598 @@
+"""Import a plan's daily metrics from a CSV file, an XLSX workbook or JSON rows.
+
+:func:`load_metrics` reads and checks the *whole* source first and writes only when it
+found no problem, in one transaction: a row whose plan, date, channel and campaign are
+already stored replaces that row; the others are added. It neither checks permissions
+nor asks for a recompute: the callers (``monitoring.services``, the API, the
+``import_metrics`` command) do.
+
+File format (SPEC.md, "Interfaces that other tools rely on")
+-------------------------------------------------------------
+Columns ``date``, ``channel``, ``campaign``, ``impressions``, ``clicks``, ``visits``,
+``signups``, ``conversions``, ``new_users``, ``spend``, ``revenue``. Every column is
+required except ``campaign``; their order is free; any other column is refused.
+
+Rules, each with its reason
+---------------------------
+Source and size
+
+* The type is read from the content, never from the name: ``PK`` + ``xl/workbook.xml``
+  is an XLSX workbook (first sheet), any other ZIP is refused, a known binary
+  signature (PNG, JPEG, GIF, PDF, gzip, RAR, 7-Zip, an old ``.xls``/encrypted
+  workbook) or NUL bytes are refused by name, the rest is read as CSV text.
+* At most :data:`MAX_BYTES` (128 MiB: about two million rows of ordinary width) and
+  :data:`MAX_ROWS` (2,000,000) data rows; an empty file and a header without rows are
+  refused.
+* XLSX: before openpyxl parses anything the ZIP directory is checked: at most
+  :data:`MAX_XLSX_UNPACKED` bytes once unpacked and no part larger than 1 MiB unpacking
+  more than :data:`MAX_XLSX_RATIO` times its packed size (a decompression bomb).
+  ``zipfile`` stops at the declared sizes, so a lying directory cannot get past this.
+  Cell values are read as Excel shows them (``data_only``: the cached result of a
+  formula). Date cells are accepted in the ``date`` column.
+* CSV: UTF-8 with or without a byte-order mark; when the file is not valid UTF-8 it
+  is read as GB18030 (the superset of GBK that Excel writes on a Chinese system);
+  UTF-16 and UTF-32 files *with* a byte-order mark are decoded (Excel's "Unicode
+  text"). A file that is none of these is refused with the row of the first bad
+  byte. The delimiter must be a comma: a header that reads as one column holding
+  ``;``, a tab or ``|`` is refused as a wrong delimiter. A row with more values than
+  the header stops the reading at that row (the structure is broken); missing
+  trailing values are read as empty cells.
+* JSON rows (from the API): a list of objects; the first object's keys are the
+  header and every other object must have the same keys.
+
+Header
+
+* Names are compared after trimming spaces, NFKC (full-width letters) and lower
+  case, so ``Date`` is ``date``. A missing required column, a column named twice, an
+  unnamed column and an unknown column are each reported with its name (or letter).
+
+Cells (surrounding spaces are ignored everywhere; empty rows are skipped)
+
+* ``date``: ``YYYY-MM-DD``, a real calendar date, inside the plan year.
+* ``channel``: required; a channel code of *this* plan (any case).
+* ``campaign``: optional (absent column or empty cell = the channel's total); else a
+  campaign code of this plan.
+* Text in ``date``, ``channel`` and ``campaign`` starting with ``= + - @`` (or a tab or
+  carriage return) is refused as a formula (spreadsheet formula injection); no code
+  can start like that anyway.
+* Counts: whole numbers ≥ 0 up to 2⁶³−1. ``1,234`` is accepted (groups of exactly
+  three digits, so it cannot be a decimal comma), as are ``12.0`` and full-width
+  digits; ``12.5`` is not a whole number. Empty cells, NaN, infinities, spreadsheet
+  error values (``#N/A``…), scientific notation (``1.2E+11``: the spreadsheet may
+  have dropped digits) and ``=…``/``@…`` are refused, each with its own message.
+* ``spend``, ``revenue``: amounts ≥ 0 with at most 2 decimals (trailing zeros
+  beyond do not count: ``12.500`` is fine), up to 999,999,999,999.99 (the column is
+  ``Decimal(14, 2)``); ``1,234.50`` accepted; no currency sign. A float cell from
+  XLSX/JSON that is a 2-decimal amount up to binary noise (``0.1 + 0.2``) is read
+  as that amount.
+* ``-0`` is zero, not a negative number.
+* Consistency: ``clicks ≤ impressions`` when impressions > 0, exactly the database
+  check (0 impressions means "not tracked", e.g. search or offline). Nothing else
+  is enforced: conversions may exceed clicks (view-through, offline orders,
+  attribution windows), visits may exceed clicks (organic traffic), sign-ups,
+  conversions and new users are not nested, revenue may come without conversions
+  (late attribution) and spend without impressions (fees) — refusing those would
+  refuse real data.
+* Each (date, channel, campaign) may appear once in a file; a repeat is reported on
+  the later row, naming the earlier one.
+
+Errors name the row as a spreadsheet shows it (the header is row 1, the first data
+row is row 2; for JSON rows, the 1-based position in the list), the column, and the
+reason; the first :data:`MAX_ERRORS` in row order are listed, all are counted.
+
+Memory and speed
+----------------
+The source is read once, in chunks of :data:`CHUNK_ROWS` rows (pandas' C parser for
+CSV, every cell as text). Each chunk is checked with vectorised numpy code — plain
+digits take a fast path, anything else goes through the exact per-cell rules above,
+each distinct date or code is parsed once — and kept only as an int64 matrix (88
+bytes a row; 1M rows ≈ 90 MB), never as Python objects for the whole file. Only when
+the whole source is clean is anything written: the matrix, sorted by key, in one
+transaction. PostgreSQL: ``COPY … (FORMAT binary)`` into a temporary table, then one
+``INSERT … SELECT`` — with ``ON CONFLICT (plan_id, date, channel_id,
+(COALESCE(campaign_id, 0))) DO UPDATE`` (the ``daily_metric_one_row_per_key`` index)
+when the plan has rows in the file's date range, a plain insert otherwise — under a
+per-plan advisory lock taken before that question is asked, so concurrent imports of
+one plan run one after the other. The replaced rows are counted with a join on the
+temporary table first. SQLite: ``executemany`` into a temporary table and the same
+``INSERT … SELECT … ON CONFLICT``. A dry run does the same up to the count, then
+rolls back. ``bench/import_metrics.py`` measures it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import os
+import re
+import struct
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import PurePath
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from channels.models import Channel
+from content.models import Campaign
+from monitoring.models import COUNT_FIELDS, MONEY_FIELDS, DailyMetric
+
+if TYPE_CHECKING:
+    from monitoring.models import MetricImport
+    from planner.models import Plan
+
+__all__ = [
+    "CHUNK_ROWS",
+    "COLUMNS",
+    "MAX_BYTES",
+    "MAX_ERRORS",
+    "MAX_ROWS",
+    "MAX_XLSX_RATIO",
+    "MAX_XLSX_UNPACKED",
+    "REQUIRED_COLUMNS",
+    "ImportOutcome",
+    "RowError",
+    "load_metrics",
+]
+
+MAX_ERRORS = 50  # errors listed; the rest are counted ("+N more")
+MAX_BYTES = 128 * 1024 * 1024
+MAX_ROWS = 2_000_000
+MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # all parts of a workbook, as declared, unpacked
+MAX_XLSX_RATIO = 100  # unpacked ÷ packed, for parts over 1 MiB
+CHUNK_ROWS = 100_000
+
+COLUMNS: tuple[str, ...] = ("date", "channel", "campaign", *COUNT_FIELDS, *MONEY_FIELDS)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(name for name in COLUMNS if name != "campaign")
+
+MAX_COUNT = 2**63 - 1  # PositiveBigIntegerField
+MAX_CENTS = 10**14 - 1  # Decimal(14, 2): 999,999,999,999.99
+_RATIO_FLOOR = 1024 * 1024
+_SCAN_BLOCK = 1024 * 1024
+_SHOWN_LENGTH = 40
+_MAX_NUMBER_TEXT = 40  # characters; 2**63 - 1 written with commas has 25
+_ORDER = {name: position for position, name in enumerate(COLUMNS)}
+# The checked matrix: one int64 row per data row.
+_DAY, _CHANNEL, _CAMPAIGN = 0, 1, 2
+_VALUE_COLUMNS = (*COUNT_FIELDS, *MONEY_FIELDS)  # matrix columns 3…10 (money in cents)
+_WIDTH = 3 + len(_VALUE_COLUMNS)
+_TEMP_TABLE = "monitoring_import_rows"
+_LOCK_NAMESPACE = 0x4D455452 << 32  # "METR": pg_advisory_xact_lock key = namespace | plan id
+
+_DIGITS = "[0-9]"
+_INTEGER = re.compile(rf"({_DIGITS}{{1,3}}(?:,{_DIGITS}{{3}})+|{_DIGITS}+)(?:\.(0*))?")
+_AMOUNT = re.compile(
+    rf"({_DIGITS}{{1,3}}(?:,{_DIGITS}{{3}})+|{_DIGITS}+|(?=\.{_DIGITS}))(?:\.({_DIGITS}+))?"
+)
+_DECIMAL = re.compile(rf"(?:{_DIGITS}{{1,3}}(?:,{_DIGITS}{{3}})+|{_DIGITS}*)\.{_DIGITS}+")
+_SCIENTIFIC = re.compile(rf"[+-]?(?:{_DIGITS}+\.?{_DIGITS}*|\.{_DIGITS}+)e[+-]?{_DIGITS}+")
+_ISO_DATE = re.compile(rf"({_DIGITS}{{4}})-({_DIGITS}{{2}})-({_DIGITS}{{2}})")
+_SPREADSHEET_ERRORS = frozenset(
+    {"#n/a", "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!", "#spill!", "#calc!"}
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CURRENCY_MARKS = "¥$€£"
+_MINUS_SIGNS = "−﹣－"  # U+2212 and friends, which NFKC keeps (or maps) unlike "-"
+
+_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", gettext_noop("PNG image")),
+    (b"\xff\xd8\xff", gettext_noop("JPEG image")),
+    (b"GIF87a", gettext_noop("GIF image")),
+    (b"GIF89a", gettext_noop("GIF image")),
+    (b"%PDF-", gettext_noop("PDF document")),
+    (b"\x1f\x8b", gettext_noop("gzip archive")),
+    (b"Rar!\x1a\x07", gettext_noop("RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_noop("7-Zip archive")),
+    (b"\x7fELF", gettext_noop("program")),
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted .xlsx
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem found in a source.
+
+    ``row`` is the row as the user sees it: in a CSV file or XLSX sheet the header is
+    row 1 and the first data row is row 2 (a CSV row is a record: a quoted cell may
+    span lines); for JSON rows it is the 1-based position in the list. ``None`` when
+    the problem is the file as a whole. ``column`` is a column name of the format (or
+    the header cell as written, or a spreadsheet column letter for an unnamed
+    column); ``None`` when the problem is not one cell's.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form kept in ``MetricImport.errors``."""
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def line(self) -> str:
+        """The problem as one readable line: "Row 3, clicks: must not be negative"."""
+        if self.row is None and self.column is None:
+            return self.message
+        if self.row is None:
+            return _("Column %(column)s: %(message)s") % {
+                "column": self.column,
+                "message": self.message,
+            }
+        if self.column is None:
+            return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return _("Row %(row)s, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did (or, for a dry run or a refused source, would have done).
+
+    ``rows_total`` counts the data rows read (empty rows are skipped); ``inserted``
+    and ``replaced`` are 0 when the source was refused. ``errors`` holds at most
+    :data:`MAX_ERRORS` problems in row order; ``error_count`` counts them all.
+    """
+
+    rows_total: int
+    inserted: int
+    replaced: int
+    errors: list[RowError]
+    error_count: int
+    first_date: date | None
+    last_date: date | None
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when the source was accepted (and, unless a dry run, written)."""
+        return self.error_count == 0
+
+    @property
+    def more_errors(self) -> int:
+        """Problems counted but not listed (the "+N more")."""
+        return self.error_count - len(self.errors)
+
+    def more_errors_text(self) -> str:
+        """ "+N more problems" (translated), or "" when every problem is listed."""
+        if self.more_errors <= 0:
+            return ""
+        return ngettext("+%(count)s more problem", "+%(count)s more problems", self.more_errors) % {
+            "count": f"{self.more_errors:,}"
+        }
+
+    def record_fields(self) -> dict[str, Any]:
+        """The outcome as ``MetricImport`` field values (``errors`` as JSON)."""
+        return {
+            "rows_total": self.rows_total,
+            "rows_inserted": self.inserted,
+            "rows_replaced": self.replaced,
+            "error_count": self.error_count,
+            "errors": [error.as_dict() for error in self.errors],
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+        }
+
+
+class _Refused(Exception):
+    """The source cannot be read further; ``errors`` says why."""
+
+    def __init__(self, *errors: RowError) -> None:
+        super().__init__(errors[0].message if errors else "")
+        self.errors = list(errors)
+
+
+def _refused(message: str, *, row: int | None = None, column: str | None = None) -> _Refused:
+    return _Refused(RowError(row, column, message))
+
+
+def _shown(value: str) -> str:
+    """A cell's text for a message: control characters made visible, shortened."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+def _column_letter(position: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: how a spreadsheet names a column."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+class _Progress:
+    """Calls ``callback`` with a whole percentage, only when it grows."""
+
+    def __init__(self, callback: Callable[[int], None] | None) -> None:
+        self._callback = callback
+        self._last = -1
+
+    def __call__(self, percent: float) -> None:
+        value = max(0, min(100, int(percent)))
+        if self._callback is not None and value > self._last:
+            self._last = value
+            self._callback(value)
+
+
+_READ_SHARE = 80  # percent of the bar for reading and checking; the rest for writing
+
+
+# --- what the plan knows ----------------------------------------------------------------
+
+
+@dataclass
+class _Codes:
+    """The plan's channel and campaign codes, as dense indexes ordered by id.
+
+    Channel index i ↔ ``channel_ids[i]``; campaign index 0 = no campaign, i ≥ 1 ↔
+    ``campaign_ids[i]``. Sorting by (day, channel index, campaign index) is therefore
+    the order of the unique index (date, channel_id, COALESCE(campaign_id, 0)).
+    """
+
+    channels: dict[str, int]
+    channel_ids: np.ndarray
+    campaigns: dict[str, int]
+    campaign_ids: np.ndarray
+
+    @classmethod
+    def of(cls, plan: Plan) -> _Codes:
+        channel_rows = sorted(Channel.objects.filter(plan=plan).values_list("pk", "code"))
+        campaign_rows = sorted(Campaign.objects.filter(plan=plan).values_list("pk", "code"))
+        return cls(
+            channels={code.lower(): i for i, (_pk, code) in enumerate(channel_rows)},
+            channel_ids=np.array([pk for pk, _code in channel_rows], dtype=np.int64),
+            campaigns={code.lower(): i + 1 for i, (_pk, code) in enumerate(campaign_rows)},
+            campaign_ids=np.array([0] + [pk for pk, _code in campaign_rows], dtype=np.int64),
+        )
+
+
+# --- opening and recognising a source ----------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    """Up to :data:`CHUNK_ROWS` data rows as text columns (object arrays of ``str``).
+
+    ``rows`` holds each row's number; ``excluded`` marks rows already refused while
+    reading (their problems are in ``errors``) and not to be checked further.
+    """
+
+    rows: np.ndarray
+    cells: dict[str, np.ndarray]
+    errors: list[RowError] = field(default_factory=list)
+    excluded: np.ndarray | None = None
+
+
+Source = BinaryIO | IO[bytes] | PurePath | bytes | Sequence[Mapping[str, Any]]
+
+
+def _size(count: int) -> str:
+    """A size for people: "950 bytes", "12.5 KB", "130.2 MB"."""
+    if count < 10_000:
+        return ngettext("%(count)s byte", "%(count)s bytes", count) % {"count": f"{count:,}"}
+    if count < 1024 * 1024:
+        return _("%(size)s KB") % {"size": f"{count / 1024:,.1f}"}
+    return _("%(size)s MB") % {"size": f"{count / (1024 * 1024):,.1f}"}
+
+
+def _too_big(size: int | None = None) -> _Refused:
+    if size is None:
+        return _refused(
+            _("The file is larger than %(limit)s; split it into smaller files.")
+            % {"limit": _size(MAX_BYTES)}
+        )
+    return _refused(
+        _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+        % {"size": _size(size), "limit": _size(MAX_BYTES)}
+    )
+
+
+def _open(source: Any, stack: ExitStack) -> tuple[IO[bytes], int]:
+    """A seekable binary handle on the source, at its start, and its size in bytes."""
+    if isinstance(source, PurePath):
+        try:
+            size = os.stat(source).st_size
+            if size > MAX_BYTES:
+                raise _too_big(size)
+            handle: IO[bytes] = stack.enter_context(open(source, "rb"))  # noqa: SIM115
+        except OSError as error:
+            raise _refused(
+                _("The file cannot be opened: %(reason)s") % {"reason": error.strerror or error}
+            ) from None
+        return handle, size
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        if len(data) > MAX_BYTES:
+            raise _too_big(len(data))
+        return io.BytesIO(data), len(data)
+    handle = source
+    declared = getattr(handle, "size", None)  # a Django UploadedFile knows its size
+    if isinstance(declared, int) and declared > MAX_BYTES:
+        raise _too_big(declared)
+    seekable = False
+    try:
+        seekable = bool(handle.seekable())
+    except (AttributeError, OSError, ValueError):
+        seekable = False
+    if not seekable:
+        spool: IO[bytes] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+        copied = 0
+        while block := handle.read(_SCAN_BLOCK):
+            copied += len(block)
+            if copied > MAX_BYTES:
+                raise _too_big()
+            spool.write(block)
+        spool.seek(0)
+        return spool, copied
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    if size > MAX_BYTES:
+        raise _too_big(size)
+    return handle, size
+
+
+def _kind(head: bytes, filename: str) -> str:
+    """The kind of file from its first bytes: "xlsx" or "csv"; anything else is refused."""
+    name = PurePath(filename).name or _("The file")
+    if not head:
+        raise _refused(_("The file is empty."))
+    if head.startswith(_ZIP):
+        return "xlsx"
+    if head.startswith(_OLE2):
+        raise _refused(
+            _(
+                "“%(name)s” is an old Excel 97–2003 workbook (.xls) or a password-protected "
+                "workbook; save it as .xlsx or CSV without a password."
+            )
+            % {"name": _shown(name)}
+        )
+    for signature, what in _BINARY_SIGNATURES:
+        if head.startswith(signature):
+            raise _refused(
+                _("“%(name)s” is not a CSV or XLSX file: it is a %(kind)s.")
+                % {"name": _shown(name), "kind": _(what)}
+            )
+    bom_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in head and not bom_utf16:
+        raise _refused(
+            _(
+                "“%(name)s” is not a CSV or XLSX file: it holds binary data (or UTF-16 "
+                "text without a byte-order mark; save it as CSV UTF-8)."
+            )
+            % {"name": _shown(name)}
+        )
+    return "csv"
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _first_decoding_error(handle: IO[bytes], encoding: str) -> int | None:
+    """The byte offset of the first byte ``encoding`` cannot decode, or None."""
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    while True:
+        block = handle.read(_SCAN_BLOCK)
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as error:
+            return offset - pending + error.start
+        if not block:
+            return None
+        offset += len(block)
+
+
+def _line_of(handle: IO[bytes], offset: int) -> int:
+    handle.seek(0)
+    lines, done = 1, 0
+    while done < offset:
+        block = handle.read(min(_SCAN_BLOCK, offset - done))
+        if not block:
+            break
+        lines += block.count(b"\n")
+        done += len(block)
+    return lines
+
+
+def _csv_encoding(handle: IO[bytes], head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        candidates: tuple[str, ...] = ("utf-32",)
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "gb18030")
+    first_error: int | None = None
+    for encoding in candidates:
+        error = _first_decoding_error(handle, encoding)
+        if error is None:
+            return encoding
+        first_error = error if first_error is None else first_error
+    assert first_error is not None
+    handle.seek(first_error)
+    byte = handle.read(1)
+    if candidates[0] in ("utf-16", "utf-32"):
+        raise _refused(
+            _("The file starts as %(encoding)s text but breaks off; save it again as CSV UTF-8.")
+            % {"encoding": candidates[0].upper()}
+        )
+    raise _refused(
+        _(
+            "is not UTF-8 or GBK text (byte 0x%(byte)s cannot be read); save the file as "
+            "“CSV UTF-8”."
+        )
+        % {"byte": byte.hex().upper()},
+        row=_line_of(handle, first_error),
+    )
+
+
+def _csv_chunks(handle: IO[bytes], size: int, head: bytes, progress: _Progress) -> Iterator[_Chunk]:
+    """The header checked now; the rows as an iterator of chunks."""
+    encoding = _csv_encoding(handle, head)
+    handle.seek(0)
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    try:
+        header = next(csv.reader(text), None)
+    except csv.Error as error:
+        raise _refused(
+            _("The header cannot be read as CSV: %(reason)s") % {"reason": error}, row=1
+        ) from None
+    finally:
+        text.detach()  # keep ``handle`` open
+    if header is None:
+        raise _refused(_("The file is empty."))
+    if not any(cell.strip() for cell in header):
+        raise _refused(
+            _("The first row is empty; it must hold the column names (%(columns)s).")
+            % {"columns": ", ".join(COLUMNS)},
+            row=1,
+        )
+    names = _check_header(header, row=1)
+    return _csv_rows(handle, size, encoding, names, progress)
+
+
+_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_PANDAS_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _csv_rows(
+    handle: IO[bytes], size: int, encoding: str, names: list[str], progress: _Progress
+) -> Iterator[_Chunk]:
+    handle.seek(0)
+    reader = pd.read_csv(
+        handle,
+        sep=",",
+        header=0,
+        index_col=False,
+        dtype=str,
+        na_filter=False,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        encoding=encoding,
+        encoding_errors="strict",
+        chunksize=CHUNK_ROWS,
+        engine="c",
+    )
+    first_row = 2
+    try:
+        while True:
+            try:
+                frame = next(reader)
+            except StopIteration:
+                return
+            except pd.errors.ParserError as error:
+                found = _PANDAS_FIELDS.search(str(error))
+                if found:
+                    raise _refused(
+                        _(
+                            "has %(found)s values but the header has %(expected)s columns "
+                            "(a comma inside a value needs quotes); the file was read up "
+                            "to here."
+                        )
+                        % {"found": found[3], "expected": found[1]},
+                        row=int(found[2]),
+                    ) from None
+                quote = _PANDAS_QUOTE.search(str(error))
+                if quote:  # pandas counts from 0 there, the header included
+                    raise _refused(
+                        _('a quote (") opened in this row is never closed'),
+                        row=int(quote[1]) + 1,
+                    ) from None
+                raise _refused(
+                    _("The file cannot be read as CSV: %(reason)s") % {"reason": str(error).strip()}
+                ) from None
+            except (UnicodeDecodeError, csv.Error, ValueError) as error:
+                raise _refused(
+                    _("The file cannot be read as CSV: %(reason)s") % {"reason": str(error).strip()}
+                ) from None
+            count = len(frame)
+            if frame.shape[1] != len(names):  # pragma: no cover - header checked above
+                raise _refused(_("The header cannot be read as CSV."), row=1)
+            cells = {
+                name: frame.iloc[:, position].to_numpy(dtype=object)
+                for position, name in enumerate(names)
+            }
+            yield _Chunk(np.arange(first_row, first_row + count, dtype=np.int64), cells)
+            first_row += count
+            progress(_READ_SHARE * handle.tell() / max(size, 1))
+    finally:
+        reader.close()
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _check_zip(handle: IO[bytes], filename: str) -> None:
+    """Refuse a ZIP that is not a workbook, and a decompression bomb, from the directory."""
+    name = _shown(PurePath(filename).name or _("The file"))
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise _refused(
+            _("“%(name)s” is a damaged ZIP archive, not a readable Excel workbook.")
+            % {"name": name}
+        ) from None
+    if not any(part.filename == "xl/workbook.xml" for part in parts):
+        raise _refused(
+            _("“%(name)s” is a ZIP archive but not an Excel workbook (.xlsx).") % {"name": name}
+        )
+    unpacked = sum(part.file_size for part in parts)
+    bomb = unpacked > MAX_XLSX_UNPACKED or any(
+        part.file_size > _RATIO_FLOOR
+        and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if bomb:
+        raise _refused(
+            _(
+                "“%(name)s” would unpack to %(size)s, far more than its data can need; "
+                "it is refused as a possible decompression bomb."
+            )
+            % {"name": name, "size": _size(unpacked)}
+        )
+
+
+def _float_text(value: float) -> str:
+    """A float cell as text: integral → "12"; a 2-decimal amount up to binary noise →
+    "12.35"; anything else its full ``repr`` (which the checks then refuse)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "-inf" if value < 0 else "inf"
+    if abs(value) < 1e15:
+        cents = value * 100
+        nearest = round(cents)
+        if abs(cents - nearest) <= 1e-9 * max(1.0, abs(cents)):
+            sign = "-" if nearest < 0 else ""
+            whole, part = divmod(abs(nearest), 100)
+            return f"{sign}{whole}" if part == 0 else f"{sign}{whole}.{part:02d}"
+    elif value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet or JSON value as the text the checks read."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_chunks(
+    handle: IO[bytes], filename: str, progress: _Progress
+) -> tuple[Iterator[_Chunk], Callable[[], None]]:
+    """The header checked now; the rows as an iterator of chunks, and how to close."""
+    _check_zip(handle, filename)
+    from openpyxl import load_workbook
+
+    handle.seek(0)
+    unreadable = _("The file is not a readable Excel (.xlsx) workbook.")
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception:  # not a workbook, a damaged part, no sheet…
+        raise _refused(unreadable) from None
+    try:
+        declared_rows = sheet.max_row if isinstance(sheet.max_row, int) else None
+        sheet.reset_dimensions()  # a wrong <dimension> must neither cut nor pad the rows
+        rows = sheet.iter_rows(values_only=True)
+        first = next(rows, None)
+    except Exception:
+        workbook.close()
+        raise _refused(unreadable) from None
+    header = [_cell_text(value) for value in (first or ())]
+    while header and not header[-1].strip():
+        header.pop()  # formatted but empty cells to the right
+    if not header:
+        workbook.close()
+        if first is None:
+            raise _refused(_("The file is empty."))
+        raise _refused(
+            _("The first row is empty; it must hold the column names (%(columns)s).")
+            % {"columns": ", ".join(COLUMNS)},
+            row=1,
+        )
+    try:
+        names = _check_header(header, row=1)
+    except _Refused:
+        workbook.close()
+        raise
+    width = len(names)
+
+    def chunks() -> Iterator[_Chunk]:
+        row_number = 1
+        while True:
+            batch: list[list[str]] = []
+            errors: list[RowError] = []
+            numbers: list[int] = []
+            try:
+                for values in rows:
+                    row_number += 1
+                    texts = [_cell_text(value) for value in values]
+                    if len(texts) > width:
+                        extra = next(
+                            (i for i in range(width, len(texts)) if texts[i].strip()), None
+                        )
+                        if extra is not None:
+                            errors.append(
+                                RowError(
+                                    row_number,
+                                    _column_letter(extra),
+                                    _("holds a value but the column has no header"),
+                                )
+                            )
+                        texts = texts[:width]
+                    elif len(texts) < width:
+                        texts += [""] * (width - len(texts))
+                    batch.append(texts)
+                    numbers.append(row_number)
+                    if len(batch) == CHUNK_ROWS:
+                        break
+            except Exception:  # a damaged sheet
+                raise _refused(
+                    _("The sheet cannot be read from this row on."), row=row_number
+                ) from None
+            if not batch:
+                return
+            columns = list(zip(*batch, strict=True))
+            cells = {name: np.array(columns[i], dtype=object) for i, name in enumerate(names)}
+            yield _Chunk(np.array(numbers, dtype=np.int64), cells, errors)
+            if declared_rows:
+                progress(_READ_SHARE * min(1.0, row_number / declared_rows))
+
+    return chunks(), workbook.close
+
+
+# --- JSON rows ---------------------------------------------------------------------------
+
+
+def _json_chunks(rows: Sequence[Mapping[str, Any]], progress: _Progress) -> Iterator[_Chunk]:
+    """The keys of the first row checked now; the rows as an iterator of chunks."""
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
+        raise _refused(_("The rows must be a list of objects."))
+    if not rows:
+        raise _refused(_("There are no rows."))
+    first = rows[0]
+    if not isinstance(first, Mapping):
+        raise _refused(_("must be an object with the columns as keys"), row=1)
+    keys = list(first.keys())
+    names = _check_header([str(key) for key in keys], row=None)
+    expected = set(keys)
+    total = len(rows)
+
+    def chunks() -> Iterator[_Chunk]:
+        for start in range(0, total, CHUNK_ROWS):
+            batch = rows[start : start + CHUNK_ROWS]
+            count = len(batch)
+            texts: list[list[str]] = [[""] * count for _name in names]
+            excluded = np.zeros(count, dtype=bool)
+            errors: list[RowError] = []
+            for i, item in enumerate(batch):
+                if not isinstance(item, Mapping):
+                    errors.append(
+                        RowError(start + i + 1, None, _("must be an object with the columns"))
+                    )
+                    excluded[i] = True
+                    continue
+                if item.keys() != expected:
+                    missing = sorted(str(key) for key in expected - item.keys())
+                    extra = sorted(str(key) for key in item.keys() - expected)
+                    errors.append(
+                        RowError(
+                            start + i + 1,
+                            None,
+                            _(
+                                "has other keys than the first row (missing: %(missing)s; "
+                                "unexpected: %(extra)s)"
+                            )
+                            % {
+                                "missing": ", ".join(missing) or "—",
+                                "extra": ", ".join(_shown(key) for key in extra) or "—",
+                            },
+                        )
+                    )
+                    excluded[i] = True
+                    continue
+                for position, key in enumerate(keys):
+                    texts[position][i] = _cell_text(item[key])
+            cells = {name: np.array(texts[i], dtype=object) for i, name in enumerate(names)}
+            numbers = np.arange(start + 1, start + count + 1, dtype=np.int64)
+            yield _Chunk(numbers, cells, errors, excluded)
+            progress(_READ_SHARE * (start + count) / total)
+
+    return chunks()
+
+
+# --- header -------------------------------------------------------------------------------
+
+
+def _check_header(cells: list[str], *, row: int | None) -> list[str]:
+    """The header's column names (normalised), or every problem with it."""
+    if len(cells) == 1:
+        for mark, label in ((";", _("semicolons")), ("\t", _("tabs")), ("|", _("bars (|)"))):
+            if mark in cells[0]:
+                raise _refused(
+                    _(
+                        "Wrong delimiter: the columns are separated by %(mark)s; they must be "
+                        "separated by commas (save as “CSV UTF-8 (comma delimited)”)."
+                    )
+                    % {"mark": label},
+                    row=row,
+                )
+    names = [unicodedata.normalize("NFKC", cell).strip().lower() for cell in cells]
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if not name:
+            errors.append(
+                RowError(
+                    row,
+                    _column_letter(position),
+                    _("this column has no name; remove it or name it"),
+                )
+            )
+        elif name in seen:
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    _("appears twice (columns %(first)s and %(second)s)")
+                    % {
+                        "first": _column_letter(seen[name]),
+                        "second": _column_letter(position),
+                    },
+                )
+            )
+        elif name not in _ORDER:
+            errors.append(
+                RowError(
+                    row,
+                    _shown(cells[position].strip()),
+                    _("is not a column of the daily metrics format (%(columns)s)")
+                    % {"columns": ", ".join(COLUMNS)},
+                )
+            )
+        seen.setdefault(name, position)
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            errors.append(RowError(row, name, _("this required column is missing")))
+    if errors:
+        raise _Refused(*errors)
+    return names
+
+
+# --- cells ---------------------------------------------------------------------------------
+
+
+def _special(text: str) -> str | None:
+    """The reason a number cell holds something other than a number, if it does."""
+    low = text.lower()
+    if text[0] in "=@":
+        return _("“%(value)s” looks like a spreadsheet formula; write the value itself") % {
+            "value": _shown(text)
+        }
+    if len(text) > _MAX_NUMBER_TEXT:  # also keeps the patterns below linear
+        return _("is too long for a number (%(length)s characters)") % {"length": f"{len(text):,}"}
+    if low.lstrip("+-") == "nan":
+        return _("is not a number (NaN)")
+    if low.lstrip("+-") in ("inf", "infinity", "∞"):
+        return _("is infinite (%(value)s)") % {"value": _shown(text)}
+    if low in _SPREADSHEET_ERRORS:
+        return _("holds the spreadsheet error %(value)s") % {"value": _shown(text)}
+    if "e" in low and _SCIENTIFIC.fullmatch(low):
+        return _(
+            "“%(value)s” is in scientific notation, which may have lost digits; format the "
+            "column as a number and write it in full"
+        ) % {"value": _shown(text)}
+    return None
+
+
+def _normalised(text: str) -> tuple[str, bool]:
+    """NFKC, trimmed, with a leading minus sign split off: ("12", True) for "−12"."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if value and value[0] in _MINUS_SIGNS:
+        value = "-" + value[1:]
+    if value.startswith("-") and len(value) > 1 and value[1] != "-":
+        return value[1:].strip(), True
+    return value, False
+
+
+def _count_from_text(text: str) -> tuple[int, str | None]:
+    """A count cell → (value, None) or (0, why it is refused)."""
+    value, negative = _normalised(text)
+    if not value:
+        return 0, _("a number is required (the cell is empty)")
+    special = _special(value)
+    if special:
+        return 0, special
+    found = _INTEGER.fullmatch(value)
+    if found is None:
+        if _DECIMAL.fullmatch(value):
+            return 0, _("must be a whole number (not “%(value)s”)") % {"value": _shown(text)}
+        return 0, _("“%(value)s” is not a whole number") % {"value": _shown(text)}
+    number = int(found[1].replace(",", ""))
+    if negative and number:
+        return 0, _("must not be negative (“%(value)s”)") % {"value": _shown(text.strip())}
+    if number > MAX_COUNT:
+        return 0, _("is too large (at most %(limit)s)") % {"limit": f"{MAX_COUNT:,}"}
+    return number, None
+
+
+def _cents_from_text(text: str) -> tuple[int, str | None]:
+    """A money cell → (cents, None) or (0, why it is refused)."""
+    value, negative = _normalised(text)
+    if not value:
+        return 0, _("an amount is required (the cell is empty; write 0)")
+    special = _special(value)
+    if special:
+        return 0, special
+    if value[0] in _CURRENCY_MARKS or value[-1] in _CURRENCY_MARKS or value.endswith("元"):
+        return 0, _("write the amount without a currency sign (not “%(value)s”)") % {
+            "value": _shown(text)
+        }
+    found = _AMOUNT.fullmatch(value)
+    if found is None:
+        return 0, _("“%(value)s” is not an amount") % {"value": _shown(text)}
+    decimals = (found[2] or "").rstrip("0")
+    if len(decimals) > 2:
+        return 0, _("has more than 2 decimals (“%(value)s”)") % {"value": _shown(text)}
+    cents = int(found[1].replace(",", "") or "0") * 100 + int(decimals.ljust(2, "0"))
+    if negative and cents:
+        return 0, _("must not be negative (“%(value)s”)") % {"value": _shown(text.strip())}
+    if cents > MAX_CENTS:
+        return 0, _("is too large (at most 999,999,999,999.99)")
+    return cents, None
+
+
+_FAST_WIDTH = 18  # longer cells (and non-ASCII ones) take the per-cell way
+
+
+def _fast_numbers(cells: np.ndarray, *, money: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised reading of the plain cells: (values, ok).
+
+    Plain means ASCII digits only (counts: at most 18 of them) or, for money, digits
+    with at most one point, 1–2 decimals after it and at most 12 digits before it;
+    the value is computed from the digits, column by column (money in cents,
+    exactly). Cells that are not plain (``ok`` False) must go through the per-cell
+    rules: this is a fast path for a subset of what those rules accept, giving the
+    same values.
+    """
+    count = len(cells)
+    values = np.zeros(count, dtype=np.int64)
+    ok = np.zeros(count, dtype=bool)
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=count)
+    short = np.flatnonzero((lengths > 0) & (lengths <= _FAST_WIDTH))
+    if not len(short):
+        return values, ok
+    try:
+        raw = cells[short].astype(np.bytes_)  # at most 18 bytes a cell
+    except (UnicodeEncodeError, TypeError, ValueError):  # non-ASCII text somewhere
+        return values, ok
+    matrix = raw.view(np.uint8).reshape(len(raw), raw.dtype.itemsize)
+    length = lengths[short]
+    number = np.zeros(len(short), dtype=np.int64)
+    good = (matrix[:, 0] >= 48) & (matrix[:, 0] <= 57)
+    points = np.zeros(len(short), dtype=np.int64)
+    before = np.zeros(len(short), dtype=np.int64)  # digits before the point
+    after = np.zeros(len(short), dtype=np.int64)  # digits after it
+    for column in range(matrix.shape[1]):
+        byte = matrix[:, column]
+        inside = column < length
+        digit = (byte >= 48) & (byte <= 57) & inside
+        if money:
+            point = (byte == 46) & inside
+            good &= np.where(inside, digit | point, byte == 0)  # NUL only as padding
+            past_point = points > 0
+            before += digit & ~past_point
+            after += digit & past_point
+            points += point
+        else:
+            good &= np.where(inside, digit, byte == 0)
+        number = np.where(digit, number * 10 + (byte.astype(np.int64) - 48), number)
+    if money:
+        good &= (points <= 1) & (before <= 12) & ((points == 0) | ((after >= 1) & (after <= 2)))
+        number *= 10 ** np.clip(2 - after, 0, 2)
+    values[short[good]] = number[good]
+    ok[short[good]] = True
+    return values, ok
+
+
+def _parse_numbers(cells: np.ndarray, *, money: bool) -> tuple[np.ndarray, list[int], list[str]]:
+    """Values (cents for money; 0 where refused), the refused positions and their reasons."""
+    values, ok = _fast_numbers(cells, money=money)
+    parse = _cents_from_text if money else _count_from_text
+    bad: list[int] = []
+    reasons: list[str] = []
+    for position in np.flatnonzero(~ok).tolist():
+        value, problem = parse(cells[position])
+        if problem is None:
+            values[position] = value
+        else:
+            bad.append(position)
+            reasons.append(problem)
+    return values, bad, reasons
+
+
+def _formula(text: str) -> str | None:
+    stripped = text.strip()
+    if text.startswith(_FORMULA_STARTS) or (stripped and stripped[0] in "=+-@"):
+        return _(
+            "“%(value)s” starts like a spreadsheet formula (= + - @); such text is refused "
+            "in this column"
+        ) % {"value": _shown(stripped)}
+    return None
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+class _Checker:
+    """Checks chunks as they come; keeps the errors, the keys and the checked values."""
+
+    def __init__(self, codes: _Codes, year: int) -> None:
+        self.codes = codes
+        self.year = year
+        self.jan_first = date(year, 1, 1)
+        self.rows_total = 0
+        self.error_count = 0
+        self.kept: list[tuple[int, int, str | None, str]] = []  # (row, order, column, message)
+        self.keys: list[np.ndarray] = []
+        self.key_rows: list[np.ndarray] = []
+        self.values: list[np.ndarray] | None = []
+        self.first_day: int | None = None
+        self.last_day: int | None = None
+        self._day_cache: dict[str, tuple[int, str | None]] = {}
+
+    # errors
+
+    def note(self, rows: np.ndarray, column: str | None, messages: Sequence[str]) -> None:
+        """Count these errors and keep them if they are among the first ``MAX_ERRORS``."""
+        count = len(rows)
+        if not count:
+            return
+        self.error_count += count
+        self.values = None  # nothing will be written
+        order = -1 if column is None else _ORDER.get(column, len(COLUMNS))
+        if len(self.kept) >= MAX_ERRORS and int(rows.min()) > self.kept[-1][0]:
+            return
+        head = np.argsort(rows, kind="stable")[:MAX_ERRORS]
+        self.kept.extend((int(rows[i]), order, column, messages[i]) for i in head)
+        self.kept.sort(key=lambda item: (item[0], item[1]))
+        del self.kept[MAX_ERRORS:]
+
+    def note_errors(self, errors: Sequence[RowError]) -> None:
+        for error in errors:
+            self.error_count += 1
+            self.values = None
+            order = -1 if error.column is None else _ORDER.get(error.column, len(COLUMNS))
+            self.kept.append((error.row or 0, order, error.column, error.message))
+        self.kept.sort(key=lambda item: (item[0], item[1]))
+        del self.kept[MAX_ERRORS:]
+
+    def errors(self) -> list[RowError]:
+        return [
+            RowError(row if row else None, column, message)
+            for row, _order, column, message in self.kept
+        ]
+
+    # cells
+
+    def _day(self, text: str) -> tuple[int, str | None]:
+        cached = self._day_cache.get(text)
+        if cached is not None:
+            return cached
+        value = unicodedata.normalize("NFKC", text).strip()
+        result: tuple[int, str | None]
+        if not value:
+            result = (-1, _("a date is required (the cell is empty)"))
+        elif formula := _formula(text):
+            result = (-1, formula)
+        elif (found := _ISO_DATE.fullmatch(value)) is None:
+            result = (
+                -1,
+                _("“%(value)s” is not a date in the form YYYY-MM-DD (e.g. %(example)s)")
+                % {"value": _shown(value), "example": f"{self.year}-01-31"},
+            )
+        else:
+            try:
+                day = date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError:
+                result = (-1, _("“%(value)s” is not a real date") % {"value": _shown(value)})
+            else:
+                if day.year != self.year:
+                    result = (
+                        -1,
+                        _("%(date)s is outside the plan year %(year)s")
+                        % {"date": value, "year": self.year},
+                    )
+                else:
+                    result = ((day - self.jan_first).days, None)
+        if len(self._day_cache) < 10_000:
+            self._day_cache[text] = result
+        return result
+
+    def _code(self, text: str, *, campaign: bool) -> tuple[int, str | None]:
+        if formula := _formula(text):
+            return -1, formula
+        value = unicodedata.normalize("NFKC", text).strip().lower()
+        if campaign:
+            if not value:
+                return 0, None
+            found = self.codes.campaigns.get(value)
+            if found is None:
+                return -1, _("no campaign with the code “%(code)s” in this plan") % {
+                    "code": _shown(text.strip())
+                }
+            return found, None
+        if not value:
+            return -1, _("a channel code is required (the cell is empty)")
+        index = self.codes.channels.get(value)
+        if index is None:
+            return -1, _("no channel with the code “%(code)s” in this plan") % {
+                "code": _shown(text.strip())
+            }
+        return index, None
+
+    def _by_value(
+        self, cells: np.ndarray, parse: Callable[[str], tuple[int, str | None]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Parse each distinct value once: (values with -1 where refused, refused
+        positions, their reasons)."""
+        codes, uniques = pd.factorize(cells, sort=False)
+        parsed = [parse(value) for value in uniques]
+        numbers = np.array([value for value, _problem in parsed], dtype=np.int64)
+        reasons = np.array([problem or "" for _value, problem in parsed], dtype=object)
+        values = numbers[codes]
+        bad = np.flatnonzero(values < 0)
+        return values, bad, reasons[codes[bad]]
+
+    def add(self, chunk: _Chunk) -> None:
+        rows = chunk.rows
+        cells = chunk.cells
+        if chunk.errors:
+            self.note_errors(chunk.errors)
+        keep = np.ones(len(rows), dtype=bool)
+        if chunk.excluded is not None:
+            self.rows_total += int(chunk.excluded.sum())
+            keep &= ~chunk.excluded
+        # empty rows are skipped: only rows with an empty date can be empty
+        first_column = cells["date"]
+        maybe_blank = np.flatnonzero(first_column == "")
+        if len(maybe_blank):
+            blank = np.ones(len(maybe_blank), dtype=bool)
+            for column in cells.values():
+                blank &= column[maybe_blank] == ""
+            keep[maybe_blank[blank]] = False
+        if not keep.all():
+            rows = rows[keep]
+            cells = {name: column[keep] for name, column in cells.items()}
+        count = len(rows)
+        self.rows_total += count
+        if not count:
+            return
+        bad_row = np.zeros(count, dtype=bool)
+
+        def refuse(
+            positions: np.ndarray | list[int], column: str, reasons: Sequence[str] | np.ndarray
+        ) -> None:
+            where = np.asarray(positions, dtype=np.int64)
+            if len(where):
+                bad_row[where] = True
+                self.note(rows[where], column, list(reasons))
+
+        days, bad, reasons = self._by_value(cells["date"], self._day)
+        refuse(bad, "date", reasons)
+        channels, bad, reasons = self._by_value(
+            cells["channel"], lambda text: self._code(text, campaign=False)
+        )
+        refuse(bad, "channel", reasons)
+        if "campaign" in cells:
+            campaigns, bad, reasons = self._by_value(
+                cells["campaign"], lambda text: self._code(text, campaign=True)
+            )
+            refuse(bad, "campaign", reasons)
+        else:
+            campaigns = np.zeros(count, dtype=np.int64)
+
+        matrix = np.empty((count, _WIDTH), dtype=np.int64)
+        matrix[:, _DAY] = days
+        matrix[:, _CHANNEL] = channels
+        matrix[:, _CAMPAIGN] = campaigns
+        unreadable = np.zeros(count, dtype=bool)  # impressions or clicks refused
+        for offset, name in enumerate(_VALUE_COLUMNS, start=3):
+            values, bad_positions, bad_reasons = _parse_numbers(
+                cells[name], money=name in MONEY_FIELDS
+            )
+            matrix[:, offset] = values
+            refuse(bad_positions, name, bad_reasons)
+            if name in ("impressions", "clicks"):
+                unreadable[np.asarray(bad_positions, dtype=np.int64)] = True
+        impressions = matrix[:, 3 + _VALUE_COLUMNS.index("impressions")]
+        clicks = matrix[:, 3 + _VALUE_COLUMNS.index("clicks")]
+        over = np.flatnonzero((impressions > 0) & (clicks > impressions) & ~unreadable)
+        refuse(
+            over,
+            "clicks",
+            [
+                _(
+                    "%(clicks)s clicks exceed %(impressions)s impressions (write 0 impressions "
+                    "if they are not tracked)"
+                )
+                % {"clicks": f"{clicks[i]:,}", "impressions": f"{impressions[i]:,}"}
+                for i in over
+            ],
+        )
+
+        keyed = (days >= 0) & (channels >= 0) & (campaigns >= 0)
+        n_campaigns = len(self.codes.campaign_ids)
+        n_channels = max(len(self.codes.channel_ids), 1)
+        keys = (days[keyed] * n_channels + channels[keyed]) * n_campaigns + campaigns[keyed]
+        self.keys.append(keys)
+        self.key_rows.append(rows[keyed])
+        if keyed.any():
+            low, high = int(days[keyed].min()), int(days[keyed].max())
+            self.first_day = low if self.first_day is None else min(self.first_day, low)
+            self.last_day = high if self.last_day is None else max(self.last_day, high)
+        if self.values is not None:
+            self.values.append(matrix)
+
+    def finish(self) -> np.ndarray | None:
+        """Report repeated keys; the checked matrix sorted by key, or None on errors."""
+        keys = np.concatenate(self.keys) if self.keys else np.empty(0, dtype=np.int64)
+        rows = np.concatenate(self.key_rows) if self.key_rows else np.empty(0, dtype=np.int64)
+        self.keys, self.key_rows = [], []
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        if len(ordered) > 1:
+            repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+            if len(repeat):
+                starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+                run_of = np.searchsorted(starts, repeat, side="right") - 1
+                earlier = rows[order[starts[run_of]]]
+                later = rows[order[repeat]]
+                self.note(
+                    later,
+                    None,
+                    [
+                        _("repeats the date, channel and campaign of row %(row)s") % {"row": row}
+                        for row in earlier.tolist()
+                    ],
+                )
+        if self.values is None or self.error_count:
+            self.values = None
+            return None
+        matrix = (
+            np.concatenate(self.values) if self.values else np.empty((0, _WIDTH), dtype=np.int64)
+        )
+        self.values = None
+        return matrix[order]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+_DB_VALUE_COLUMNS = ", ".join(_VALUE_COLUMNS[: len(COUNT_FIELDS)])
+
+
+def _copy_rows(matrix: np.ndarray, codes: _Codes, jan_first: date) -> Iterator[bytes]:
+    """The rows in PostgreSQL's binary COPY format, a slice at a time."""
+    layout: list[tuple[str, str]] = [("fields", ">i2"), ("l_date", ">i4"), ("date", ">i4")]
+    for name in ("channel_id", "campaign_id", *COUNT_FIELDS, "spend_cents", "revenue_cents"):
+        layout += [(f"l_{name}", ">i4"), (name, ">i8")]
+    row_type = np.dtype(layout)
+    epoch_offset = (jan_first - date(2000, 1, 1)).days
+    yield b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+    for start in range(0, len(matrix), CHUNK_ROWS):
+        part = matrix[start : start + CHUNK_ROWS]
+        out = np.empty(len(part), dtype=row_type)
+        out["fields"] = _WIDTH
+        out["l_date"] = 4
+        out["date"] = part[:, _DAY] + epoch_offset
+        out["l_channel_id"] = 8
+        out["channel_id"] = codes.channel_ids[part[:, _CHANNEL]]
+        out["l_campaign_id"] = 8
+        out["campaign_id"] = codes.campaign_ids[part[:, _CAMPAIGN]]
+        for offset, name in enumerate((*COUNT_FIELDS, "spend_cents", "revenue_cents"), start=3):
+            out[f"l_{name}"] = 8
+            out[name] = part[:, offset]
+        yield out.tobytes()
+    yield struct.pack(">h", -1)
+
+
+class _Stream(io.RawIOBase):
+    """A readable file over an iterator of byte strings (for psycopg2's copy_expert)."""
+
+    def __init__(self, pieces: Iterator[bytes], on_piece: Callable[[], None]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._view = memoryview(b"")
+        self._at = 0
+        self._on_piece = on_piece
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._at >= len(self._view):
+            piece = next(self._pieces, None)
+            if piece is None:
+                return b""
+            self._view, self._at = memoryview(piece), 0
+            self._on_piece()
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._at + size)
+        data = self._view[self._at : end].tobytes()
+        self._at = end
+        return data
+
+
+def _write(
+    *,
+    plan: Plan,
+    matrix: np.ndarray,
+    codes: _Codes,
+    jan_first: date,
+    import_record: MetricImport | None,
+    dry_run: bool,
+    progress: _Progress,
+) -> int:
+    """Write (or, dry, only count) the checked rows; returns how many replace a row."""
+    total = len(matrix)
+    first = date.fromordinal(jan_first.toordinal() + int(matrix[0, _DAY]))
+    last = date.fromordinal(jan_first.toordinal() + int(matrix[-1, _DAY]))
+    table = connection.ops.quote_name(DailyMetric._meta.db_table)
+    temp = connection.ops.quote_name(_TEMP_TABLE)
+    postgres = connection.vendor == "postgresql"
+    slices = max(1, -(-total // CHUNK_ROWS))
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        progress(_READ_SHARE + (100 - _READ_SHARE) * 0.8 * min(done, slices) / slices)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres and not dry_run:  # one import of a plan at a time, from here to commit
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_NAMESPACE | plan.pk])
+        # Whether stored rows may be replaced: if not, a plain INSERT (cheaper). Asked
+        # under the lock, so a concurrent import cannot add them in between. SQLite
+        # always takes the ON CONFLICT path (it has no such lock; it is cheap there).
+        overlapping = not postgres or (
+            DailyMetric.objects.filter(plan=plan, date__range=(first, last)).exists()
+        )
+        if dry_run and not overlapping:
+            return 0
+        columns = ", ".join(
+            f"{name} bigint NOT NULL"
+            for name in ("channel_id", "campaign_id", *COUNT_FIELDS, "spend_cents", "revenue_cents")
+        )
+        if postgres:
+            cursor.execute(
+                f"CREATE TEMP TABLE {temp} (date date NOT NULL, {columns}) ON COMMIT DROP"
+            )
+            raw = cursor.cursor
+            sql = f"COPY {temp} FROM STDIN WITH (FORMAT binary)"
+            pieces = _copy_rows(matrix, codes, jan_first)
+            if hasattr(raw, "copy"):  # psycopg 3
+                with raw.copy(sql) as copy:
+                    for piece in pieces:
+                        copy.write(piece)
+                        step()
+            else:  # psycopg2
+                raw.copy_expert(sql, _Stream(pieces, step), size=1024 * 1024)
+        else:
+            cursor.execute(f"CREATE TEMP TABLE {temp} (date text NOT NULL, {columns})")
+            day_text = [
+                date.fromordinal(jan_first.toordinal() + day).isoformat() for day in range(366)
+            ]
+            placeholders = ", ".join(["%s"] * _WIDTH)
+            for start in range(0, total, CHUNK_ROWS):
+                part = matrix[start : start + CHUNK_ROWS]
+                params = zip(
+                    [day_text[day] for day in part[:, _DAY].tolist()],
+                    codes.channel_ids[part[:, _CHANNEL]].tolist(),
+                    codes.campaign_ids[part[:, _CAMPAIGN]].tolist(),
+                    *(part[:, offset].tolist() for offset in range(3, _WIDTH)),
+                    strict=True,
+                )
+                sql = f"INSERT INTO {temp} VALUES ({placeholders})"  # noqa: S608 - our names
+                cursor.executemany(sql, list(params))
+                step()
+        replaced = 0
+        if overlapping:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {temp} t JOIN {table} d ON d.plan_id = %s "  # noqa: S608
+                "AND d.date = t.date AND d.channel_id = t.channel_id "
+                "AND COALESCE(d.campaign_id, 0) = t.campaign_id",
+                [plan.pk],
+            )
+            replaced = int(cursor.fetchone()[0])
+        if not dry_run:
+            counts = ", ".join(COUNT_FIELDS)
+            insert = (
+                f"INSERT INTO {table} (plan_id, date, channel_id, campaign_id, {counts}, "  # noqa: S608
+                "spend, revenue, source_import_id) "
+                f"SELECT %s, date, channel_id, NULLIF(campaign_id, 0), {counts}, "
+                f"spend_cents / 100.0, revenue_cents / 100.0, %s FROM {temp} WHERE true"
+            )
+            if overlapping:
+                updates = ", ".join(
+                    f"{name} = excluded.{name}"
+                    for name in (*COUNT_FIELDS, *MONEY_FIELDS, "source_import_id")
+                )
+                insert += (
+                    " ON CONFLICT (plan_id, date, channel_id, (COALESCE(campaign_id, 0)))"
+                    f" DO UPDATE SET {updates}"
+                )
+            source_import = import_record.pk if import_record is not None else None
+            cursor.execute(insert, [plan.pk, source_import])
+        cursor.execute(f"DROP TABLE {temp}")
+        if dry_run:
+            transaction.set_rollback(True)
+    return replaced
+
+
+# --- the entry point -------------------------------------------------------------------------
+
+
+def load_metrics(
+    *,
+    plan: Plan,
+    source: Source,
+    filename: str,
+    dry_run: bool = False,
+    import_record: MetricImport | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    """Check a daily metrics source as a whole and, if it has no problem, write it.
+
+    ``source`` is a binary file object (read from its start; a Django
+    ``UploadedFile`` will do), a path, the file's bytes, or JSON rows (a list of
+    objects). ``filename`` is only used in messages: the format is read from the
+    content. With ``dry_run`` nothing is written and the outcome counts what would
+    be added and replaced. Written rows point at ``import_record`` when one is
+    given. ``progress`` is called with 0–100 as the work advances (reading and
+    checking take the bar to 80).
+
+    Problems in the source are returned in the outcome (``ok`` is False), never
+    raised; database errors are raised.
+    """
+    report = _Progress(progress)
+    report(0)
+    codes = _Codes.of(plan)
+    checker = _Checker(codes, plan.year)
+    with ExitStack() as stack:
+        try:
+            if not isinstance(source, PurePath | bytes | bytearray | memoryview) and not hasattr(
+                source, "read"
+            ):
+                chunks = _json_chunks(source, report)
+            else:
+                handle, size = _open(source, stack)
+                head = handle.read(8192)
+                handle.seek(0)
+                if _kind(head, filename) == "xlsx":
+                    chunks, close = _xlsx_chunks(handle, filename, report)
+                    stack.callback(close)
+                else:
+                    chunks = _csv_chunks(handle, size, head, report)
+            for chunk in chunks:
+                checker.add(chunk)
+                # data rows, and (empty rows included) records: both bounded
+                last_row = int(chunk.rows[-1]) if len(chunk.rows) else 0
+                if checker.rows_total > MAX_ROWS or last_row > 2 * MAX_ROWS + 1:
+                    raise _refused(
+                        _(
+                            "The file has more than %(limit)s data rows; split it into "
+                            "smaller files."
+                        )
+                        % {"limit": f"{MAX_ROWS:,}"}
+                    )
+        except _Refused as refused:
+            checker.note_errors(refused.errors)
+    matrix = checker.finish()
+    first_date = (
+        None
+        if checker.first_day is None
+        else date.fromordinal(checker.jan_first.toordinal() + checker.first_day)
+    )
+    last_date = (
+        None
+        if checker.last_day is None
+        else date.fromordinal(checker.jan_first.toordinal() + checker.last_day)
+    )
+    if matrix is not None and not len(matrix) and not checker.error_count:
+        checker.note_errors(
+            [RowError(None, None, _("The file has a header row but no data rows."))]
+        )
+        matrix = None
+    if matrix is None:
+        report(100)
+        return ImportOutcome(
+            rows_total=checker.rows_total,
+            inserted=0,
+            replaced=0,
+            errors=checker.errors(),
+            error_count=checker.error_count,
+            first_date=first_date,
+            last_date=last_date,
+            dry_run=dry_run,
+        )
+    report(_READ_SHARE)
+    replaced = _write(
+        plan=plan,
+        matrix=matrix,
+        codes=codes,
+        jan_first=checker.jan_first,
+        import_record=import_record,
+        dry_run=dry_run,
+        progress=report,
+    )
+    report(100)
+    return ImportOutcome(
+        rows_total=checker.rows_total,
+        inserted=len(matrix) - replaced,
+        replaced=replaced,
+        errors=[],
+        error_count=0,
+        first_date=first_date,
+        last_date=last_date,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,47 @@
+"""What every page of the monitoring section shares: the tabs and the base context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.models import Alert, AlertStatus
+from planner.access import Action, can
+from planner.models import Plan, PlanStatus
+from planner.sections import BY_KEY, SECTIONS
+
+SECTION = BY_KEY["monitoring"]
+
+# (tab key, URL name, label): the section's tabs in order.
+TABS = (
+    ("overview", "monitoring:section", _("Overview")),
+    ("alerts", "monitoring:alerts", _("Alert inbox")),
+    ("imports", "monitoring:imports", _("Imports")),
+    ("rules", "monitoring:rules", _("Rules and settings")),
+)
+
+
+def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[str, Any]:
+    """The context of every monitoring page.
+
+    ``can_run``: the user may import metrics, manage alert rules, work the alert inbox
+    and ask for a recompute, which goes on until the plan is archived.
+    ``can_edit``: the plan is a draft and the user may edit it (the monitoring
+    settings are part of the plan, so they freeze with it).
+    ``open_total``: the alerts nobody has looked at yet (shown on the inbox tab).
+    """
+    may_edit = can(request.user, plan.workspace_id, Action.EDIT)
+    return {
+        "plan": plan,
+        "section": SECTION,
+        "sections": SECTIONS,
+        "tab": tab,
+        "tabs": TABS,
+        "may_edit": may_edit,
+        "can_edit": may_edit and plan.is_editable,
+        "can_run": may_edit and plan.status != PlanStatus.ARCHIVED,
+        "open_total": Alert.objects.filter(plan=plan, status=AlertStatus.OPEN).count(),
+        **extra,
+    }

@@ -1,0 +1,26 @@
+"""Background work of the monitoring section: thin wrappers that call one function."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from core.outbox import OutboxTask
+from monitoring import recompute, services
+
+
+@shared_task(name="monitoring.recompute_plan", base=OutboxTask, ignore_result=True)
+def recompute_plan(plan_id: int) -> int:
+    """Recompute a plan's stored results (rollups, KPI actuals, grades, alerts)."""
+    return recompute.recompute_plan(plan_id).duration_ms
+
+
+@shared_task(name="monitoring.run_import", base=OutboxTask, ignore_result=True)
+def run_import(import_id: int) -> str:
+    """Run a metrics import that was too large to run in the request."""
+    return services.run_import(import_id)
+
+
+@shared_task(name="monitoring.nightly_recompute", ignore_result=True)
+def nightly_recompute() -> int:
+    """Ask for a recompute of every live plan with metrics (the dates move on each day)."""
+    return services.request_recompute_all()

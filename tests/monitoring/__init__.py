@@ -1,0 +1,1 @@
+"""Data monitoring: pure computation (funnels, anomalies, grading), no database needed."""

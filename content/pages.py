@@ -9,11 +9,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from core.htmx import is_htmx
-from planner.access import Action, can
-from planner.models import Plan, PlanStatus
-from planner.sections import BY_KEY, SECTIONS
-
-SECTION = BY_KEY["content"]
+from planner.models import Plan
+from planner.sections import section_context
 
 # (tab key, URL name, label): the section's tabs in order.
 TABS = (
@@ -27,23 +24,8 @@ TABS = (
 
 
 def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[str, Any]:
-    """The context of every content page.
-
-    ``can_edit``: the plan is a draft and the user may edit (planning writes).
-    ``can_run``: the user may record execution (campaign status, assets, licences),
-    which goes on after approval until the plan is archived.
-    """
-    may_edit = can(request.user, plan.workspace_id, Action.EDIT)
-    return {
-        "plan": plan,
-        "section": SECTION,
-        "sections": SECTIONS,
-        "tab": tab,
-        "tabs": TABS,
-        "can_edit": may_edit and plan.is_editable,
-        "can_run": may_edit and plan.status != PlanStatus.ARCHIVED,
-        **extra,
-    }
+    """The context of every content page (see ``planner.sections.section_context``)."""
+    return section_context(request, plan, "content", tab, TABS, **extra)
 
 
 def refresh() -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channels.models import Channel
 from monitoring import services
@@ -49,7 +50,9 @@ class OverviewForm(forms.Form):
         required=False,
     )
     every = forms.ChoiceField(label=_("Points"), choices=TREND_EVERY, required=False)
-    period = forms.ChoiceField(label=_("Period"), choices=TABLE_PERIODS, required=False)
+    period = forms.ChoiceField(
+        label=pgettext_lazy("reporting period", "Period"), choices=TABLE_PERIODS, required=False
+    )
     start = forms.DateField(label=_("Which one"), required=False, widget=forms.Select)
 
     DEFAULTS: dict[str, Any] = {

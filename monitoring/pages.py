@@ -8,11 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Alert, AlertStatus
-from planner.access import Action, can
-from planner.models import Plan, PlanStatus
-from planner.sections import BY_KEY, SECTIONS
-
-SECTION = BY_KEY["monitoring"]
+from planner.models import Plan
+from planner.sections import section_context
 
 # (tab key, URL name, label): the section's tabs in order.
 TABS = (
@@ -32,16 +29,12 @@ def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> di
     settings are part of the plan, so they freeze with it).
     ``open_total``: the alerts nobody has looked at yet (shown on the inbox tab).
     """
-    may_edit = can(request.user, plan.workspace_id, Action.EDIT)
-    return {
-        "plan": plan,
-        "section": SECTION,
-        "sections": SECTIONS,
-        "tab": tab,
-        "tabs": TABS,
-        "may_edit": may_edit,
-        "can_edit": may_edit and plan.is_editable,
-        "can_run": may_edit and plan.status != PlanStatus.ARCHIVED,
-        "open_total": Alert.objects.filter(plan=plan, status=AlertStatus.OPEN).count(),
+    return section_context(
+        request,
+        plan,
+        "monitoring",
+        tab,
+        TABS,
+        open_total=Alert.objects.filter(plan=plan, status=AlertStatus.OPEN).count(),
         **extra,
-    }
+    )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from core.htmx import render_page
 from planner.access import Action, can, plan_for_user
-from planner.models import Plan
+from planner.models import Plan, PlanStatus
 
 
 @dataclass(frozen=True)
@@ -258,3 +258,26 @@ def section_view(key: str) -> Callable[[HttpRequest, int], HttpResponse]:
 
     view.__name__ = f"{key}_section"
     return view
+
+
+def section_context(
+    request: HttpRequest, plan: Plan, key: str, tab: str, tabs: Any, **extra: Any
+) -> dict[str, Any]:
+    """The context every tabbed page of a section shares.
+
+    ``can_edit``: the plan is a draft and the user may edit it (planning writes).
+    ``can_run``: the user may record how the plan runs (statuses, assets, metrics,
+    alerts), which goes on after approval until the plan is archived.
+    """
+    may_edit = can(request.user, plan.workspace_id, Action.EDIT)
+    return {
+        "plan": plan,
+        "section": BY_KEY[key],
+        "sections": SECTIONS,
+        "tab": tab,
+        "tabs": tabs,
+        "may_edit": may_edit,
+        "can_edit": may_edit and plan.is_editable,
+        "can_run": may_edit and plan.status != PlanStatus.ARCHIVED,
+        **extra,
+    }

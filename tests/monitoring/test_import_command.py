@@ -133,3 +133,29 @@ def test_exit_status_is_non_zero_on_refusal(world, tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert "Row 2, date: “2027-13-01” is not a real date" in err
     assert "CommandError: metrics.csv was refused (1 problem); nothing was imported." in err
+
+
+def test_imports_from_the_command_are_in_the_import_history(world, tmp_path):
+    from monitoring.models import ImportStatus, MetricImport
+
+    # given a good file and a bad one, imported from the command line
+    run(world.plan.pk, write(tmp_path, *GOOD))
+    with pytest.raises(CommandError):
+        run(world.plan.pk, write(tmp_path, "2027-03-01,nowhere,,1,1,1,1,1,1,1,1", name="bad.csv"))
+    # then both are in the plan's history, without a person, with their results
+    history = list(MetricImport.objects.filter(plan=world.plan).order_by("pk"))
+    assert [(i.filename, i.status, i.created_by) for i in history] == [
+        ("metrics.csv", ImportStatus.SUCCEEDED, None),
+        ("bad.csv", ImportStatus.FAILED, None),
+    ]
+    assert history[0].rows_inserted == 2 and history[1].errors[0]["column"] == "channel"
+
+
+def test_an_archived_plan_refuses_a_command_import(world, tmp_path):
+    from planner.models import PlanStatus
+
+    world.plan.status = PlanStatus.ARCHIVED
+    world.plan.save(update_fields=["status"])
+    with pytest.raises(CommandError, match="archived"):
+        run(world.plan.pk, write(tmp_path, *GOOD))
+    assert not DailyMetric.objects.filter(plan=world.plan).exists()

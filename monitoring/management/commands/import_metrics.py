@@ -4,7 +4,8 @@ The file is a CSV or XLSX in the format of SPEC.md ("Interfaces"); see
 :mod:`monitoring.importer` for every rule. The whole file is checked first: on any
 problem nothing is written, each problem is printed (row, column, reason; the first
 50 and "+N more") and the command exits non-zero. After a successful import a
-recompute of the plan is requested. A dry run only reports what would change.
+recompute of the plan is requested. The import is recorded in the plan's import
+history (without a person: it is the operator's). A dry run only reports what would change.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from monitoring.importer import load_metrics
-from monitoring.services import request_recompute
+from core.errors import DomainError
+from monitoring.importer import ImportOutcome, RowError
+from monitoring.services import import_metrics
 from planner.models import Plan
 
 
@@ -45,13 +47,32 @@ class Command(BaseCommand):
             raise CommandError(_("Cannot read %(path)s: no such file.") % {"path": path})
         try:
             with path.open("rb") as handle:
-                outcome = load_metrics(
-                    plan=plan, source=handle, filename=path.name, dry_run=options["dry_run"]
+                # Through the service, so the import shows in the plan's import history.
+                record = import_metrics(
+                    plan=plan,
+                    actor=None,
+                    source=handle,
+                    filename=path.name,
+                    size=path.stat().st_size,
+                    dry_run=options["dry_run"],
+                    inline=True,
                 )
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
             ) from None
+        except DomainError as error:
+            raise CommandError(str(error.message)) from None
+        outcome = ImportOutcome(
+            rows_total=record.rows_total,
+            inserted=record.rows_inserted,
+            replaced=record.rows_replaced,
+            errors=[RowError(**problem) for problem in record.errors],
+            error_count=record.error_count,
+            first_date=record.first_date,
+            last_date=record.last_date,
+            dry_run=record.dry_run,
+        )
 
         if not outcome.ok:
             for problem in outcome.errors:
@@ -90,7 +111,6 @@ class Command(BaseCommand):
                 % numbers
             )
             return
-        request_recompute(plan)
         self.stdout.write(
             self.style.SUCCESS(
                 _(

@@ -20,7 +20,7 @@ from channels.roster_import import import_roster
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import attach_error, posted_version
-from core.htmx import is_htmx, render_page
+from core.htmx import is_htmx, refresh, render_page
 from kpis.models import GoalKind, StrategicGoal
 from monitoring import queries as monitoring_queries
 from planner.access import Action, can, object_for_user, plan_for_user
@@ -45,13 +45,6 @@ def _base(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[str,
         "can_edit": can(request.user, plan.workspace_id, Action.EDIT) and plan.is_editable,
         **extra,
     }
-
-
-def _refresh() -> HttpResponse:
-    """After an in-place save: totals elsewhere on the page changed too."""
-    response = HttpResponse(status=204)
-    response["HX-Refresh"] = "true"
-    return response
 
 
 def _owned(request: HttpRequest, queryset: QuerySet[Any], action: Action, **lookup: Any) -> Any:
@@ -145,7 +138,7 @@ def channel_edit(request: HttpRequest, plan_id: int, channel_id: int) -> HttpRes
             status=200 if is_htmx(request) else 400,
         )
     if is_htmx(request):
-        return _refresh()
+        return refresh()
     return redirect("channels:section", plan_id=plan.pk)
 
 
@@ -203,7 +196,7 @@ def cell(request: HttpRequest, plan_id: int, channel_id: int, quarter: int) -> H
             attach_error(form, error)
         else:
             if is_htmx(request):
-                return _refresh()
+                return refresh()
             return redirect("channels:matrix", plan_id=plan.pk)
     context = _base(
         request,

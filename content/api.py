@@ -407,13 +407,6 @@ class AssetFilter(filters.FilterSet):
         fields = ["plan", "campaign", "review_status"]
 
 
-def _elements(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated elements as plain dicts for the service."""
-    if "elements" in data:
-        return {**data, "elements": [dict(e) for e in data["elements"]]}
-    return dict(data)
-
-
 @extend_schema_view(**versioned_schema(AssetUpdateSerializer, AssetSerializer))
 class AssetViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[Asset]):
     """Creative assets (`?plan=&campaign=&review_status=`) with their elements and licences.
@@ -437,10 +430,10 @@ class AssetViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewS
 
     @staticmethod
     def service_create(**kwargs: Any) -> Asset:
-        return services.asset_create(**_elements(kwargs))
+        return services.asset_create(**_plain(kwargs))
 
     def perform_versioned_update(self, instance: Asset, version: int, data: dict[str, Any]) -> Any:
-        return super().perform_versioned_update(instance, version, _elements(data))
+        return super().perform_versioned_update(instance, version, _plain(data))
 
     @extend_schema(
         request=None,

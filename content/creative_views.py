@@ -47,11 +47,11 @@ from content.models import (
     ReviewStatus,
     SizeSpec,
 )
-from content.pages import base_context, refresh_or_redirect
+from content.pages import base_context
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, Locked, NotAllowed, StaleVersion
 from core.forms import Conflict, attach_error, conflict_rows, posted_version, shown
-from core.htmx import is_htmx, render_page
+from core.htmx import is_htmx, refresh_or_redirect, render_page
 from planner.access import Action, object_for_user, plan_for_user
 from planner.forms import ServiceForm
 from planner.models import Plan

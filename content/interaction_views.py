@@ -27,12 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from content import services
 from content.interaction_forms import LIST_TEXT, MechanismForm
 from content.models import CommunityLevel, InteractionMechanism, MechanismKind
-from content.pages import base_context, refresh_or_redirect
+from content.pages import base_context
 from content.queries import SlaFigures, sla_figures
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import Conflict, attach_error, conflict_rows, posted_version
-from core.htmx import is_htmx, render_page
+from core.htmx import is_htmx, refresh_or_redirect, render_page
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.htmx import is_htmx
 from planner.models import Plan
 from planner.sections import section_context
 
@@ -26,15 +24,3 @@ TABS = (
 def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> dict[str, Any]:
     """The context of every content page (see ``planner.sections.section_context``)."""
     return section_context(request, plan, "content", tab, TABS, **extra)
-
-
-def refresh() -> HttpResponse:
-    """After an in-place save: totals and flags elsewhere on the page changed too."""
-    response = HttpResponse(status=204)
-    response["HX-Refresh"] = "true"
-    return response
-
-
-def refresh_or_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a save or a removal: reload the page the form sits in (htmx), or go to ``url``."""
-    return refresh() if is_htmx(request) else redirect(url)

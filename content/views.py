@@ -29,11 +29,11 @@ from content import festivals as festival_calendar
 from content import queries, services
 from content.forms import CalendarFilterForm, CampaignForm
 from content.models import Campaign, CampaignStatus, ThemeType
-from content.pages import base_context, refresh_or_redirect
+from content.pages import base_context
 from core.auth import actor_of
 from core.errors import DomainError, NotAllowed, StaleVersion
 from core.forms import Conflict, attach_error, conflict_rows, posted_version
-from core.htmx import is_htmx, render_page
+from core.htmx import is_htmx, refresh_or_redirect, render_page
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
 

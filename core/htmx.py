@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 
@@ -27,3 +27,15 @@ def render_page(
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def refresh() -> HttpResponse:
+    """After an in-place save: other parts of the page changed too, so htmx reloads it."""
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+def refresh_or_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """After a save or a removal: reload the page the form sits in (htmx), or go to ``url``."""
+    return refresh() if is_htmx(request) else redirect(url)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import attach_error, conflict_rows, posted_version
-from core.htmx import is_htmx, render_page
+from core.htmx import is_htmx, refresh, render_page
 from kpis import charts, formulas, queries, services
 from kpis.forms import (
     ActualsForm,
@@ -253,9 +253,7 @@ def kpi_edit(request: HttpRequest, plan_id: int, kpi_id: int) -> HttpResponse:
             messages.success(request, _("KPI %(code)s saved.") % {"code": kpi.code})
             if is_htmx(request):
                 # A target change moves every KPI computed from it: reload the page.
-                response = HttpResponse(status=204)
-                response["HX-Refresh"] = "true"
-                return response
+                return refresh()
             return redirect("kpis:kpi", plan_id=plan_id, kpi_id=kpi.pk)
     return render_page(
         request,

@@ -29,7 +29,7 @@ from content.models import Campaign
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import attach_error, posted_version
-from core.htmx import is_htmx, render_page
+from core.htmx import is_htmx, refresh_or_redirect, render_page
 from core.templatetags.almanac import format_amount
 from kpis.models import Direction
 from monitoring import charts, queries, services
@@ -448,11 +448,7 @@ def rule_edit(request: HttpRequest, plan_id: int, rule_id: int) -> HttpResponse:
             raise
         attach_error(form, error)
         return form_page(form, status=200 if is_htmx(request) else 400)
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    return redirect("monitoring:rules", plan_id=plan.pk)
+    return refresh_or_redirect(request, reverse("monitoring:rules", args=[plan.pk]))
 
 
 SETTINGS_FIELD_OF = {

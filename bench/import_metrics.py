@@ -6,12 +6,14 @@ channel total) = 998,640 rows, about 65 MB. Measured in the same run:
 (a) reference: a raw ``COPY … FROM STDIN (FORMAT csv)`` of the same file into a plain
     table with the same columns (no index, no constraint);
 (f) floor: a raw ``COPY`` of the same rows (ids instead of codes) straight into the
-    daily metrics table, which pays for its indexes, checks and foreign keys — what
-    any loader into that table costs at least;
+    daily metrics table, which pays for its primary key, its block range index and
+    its checks — what any loader into that table costs at least;
 (d) ``load_metrics(dry_run=True)`` on an empty plan: reading and checking only;
 (b) ``load_metrics`` into an empty plan (the figure the target is about: ≤ 2.5 × (a),
-    client peak memory ≤ 500 MB);
-(r) ``load_metrics`` of the same file again: every row replaced.
+    client peak memory ≤ 500 MB): reading, checking and a streamed binary COPY that
+    overlap on two cores;
+(r) ``load_metrics`` of the same file again: every row appended, then the million
+    rows they replace deleted by key.
 
 Each ``load_metrics`` run is a fresh subprocess, so its peak RSS
 (``getrusage(RUSAGE_SELF).ru_maxrss``) is the import's own, Django included; the RSS
@@ -307,7 +309,7 @@ def main() -> None:
 
     print(f"{'':58} {'time':>10} {'x (a)':>8}")
     line("(a) reference: raw COPY of the CSV into a plain table", reference)
-    line("(f) floor: raw COPY of the rows into the metrics table", floor, "indexes + FKs")
+    line("(f) floor: raw COPY of the rows into the metrics table", floor, "key + index + checks")
     line(
         "(d) load_metrics dry run: read and check only",
         dry["seconds"],

@@ -158,7 +158,10 @@ def channel_delete(*, channel: Channel, expected_version: int, actor: User) -> N
     """Remove a channel with its quarterly plans; one with metrics stays (deactivate it)."""
     with transaction.atomic():
         _editable(channel.plan_id, actor)
-        if channel.metrics.exists():
+        # Locked first: an import of the plan holding it (FOR KEY SHARE) commits before
+        # this looks, and one starting later waits for this delete (no orphan rows).
+        Channel.objects.select_for_update().filter(pk=channel.pk).exists()
+        if channel.metrics.filter(plan_id=channel.plan_id).exists():
             raise InvalidInput(
                 _("Metrics were recorded for this channel; deactivate it instead of deleting it.")
             )

@@ -293,7 +293,10 @@ def campaign_delete(*, campaign: Campaign, expected_version: int, actor: User) -
     """Remove a campaign with its assets; one with metrics stays (its data refers to it)."""
     with transaction.atomic():
         plan_for_edit(plan_id=campaign.plan_id, actor=actor)
-        if campaign.metrics.exists():
+        # Locked first: an import of the plan holding it (FOR KEY SHARE) commits before
+        # this looks, and one starting later waits for this delete (no orphan rows).
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+        if campaign.metrics.filter(plan_id=campaign.plan_id).exists():
             raise InvalidInput(_("Metrics were recorded for this campaign; it cannot be deleted."))
         delete_versioned(campaign, expected_version=expected_version, actor=actor)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.db import BlockRangeIndex
 from core.models import VersionedModel
 from monitoring.analytics import grading
 
@@ -132,19 +133,25 @@ class DailyMetric(models.Model):
     """One day of one channel (and optionally one campaign) of a plan.
 
     A row with the same plan, date, channel and campaign replaces the earlier one.
+    The importer keeps that true (``monitoring.importer``): under the plan's import
+    lock it appends the new rows and deletes the rows they replace, in one
+    transaction. There is no unique index to do it: a bulk load pays for every index
+    and every per-row check, and this table takes a million rows at a time.
     """
 
     workspace_path = "plan__workspace"
 
-    # No index of its own (the unique key starts with the plan) and no database
-    # constraint: every row of an import has the one plan the import checked, and
-    # the constraint's check per row is most of what a bulk load costs.
+    # No database constraints on the foreign keys: every row of an import has the one
+    # plan the import checked and the plan's channel and campaign codes, read under
+    # row locks that a concurrent delete waits for (channels and content services
+    # lock the row before they look for metrics). Django still refuses to delete a
+    # channel or campaign with metrics (RESTRICT is enforced by Django's collector).
     plan = models.ForeignKey(
         "planner.Plan",
         on_delete=models.CASCADE,
         related_name="metrics",
         verbose_name=_("plan"),
-        db_index=False,
+        db_index=False,  # the block range index below serves it
         db_constraint=False,
     )
     date = models.DateField(_("date"))
@@ -153,7 +160,8 @@ class DailyMetric(models.Model):
         on_delete=models.RESTRICT,  # a channel with data is deactivated, not deleted
         related_name="metrics",
         verbose_name=_("channel"),
-        db_index=False,  # (channel, date) below serves it
+        db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
         "content.Campaign",
@@ -162,6 +170,8 @@ class DailyMetric(models.Model):
         blank=True,
         related_name="metrics",
         verbose_name=_("campaign"),
+        db_index=False,
+        db_constraint=False,
     )
     impressions = models.PositiveBigIntegerField(_("impressions"), default=0)
     clicks = models.PositiveBigIntegerField(_("clicks"), default=0)
@@ -187,13 +197,6 @@ class DailyMetric(models.Model):
         verbose_name = _("daily metric")
         verbose_name_plural = _("daily metrics")
         constraints = [
-            models.UniqueConstraint(
-                "plan",
-                "date",
-                "channel",
-                Coalesce("campaign", Value(0)),
-                name="daily_metric_one_row_per_key",
-            ),
             models.CheckConstraint(
                 condition=Q(spend__gte=0, revenue__gte=0), name="daily_metric_money_positive"
             ),
@@ -202,9 +205,9 @@ class DailyMetric(models.Model):
                 name="daily_metric_clicks_within_impressions",
             ),
         ]
-        # The unique key (plan, date, …) serves the plan's reads; a bulk load pays for
-        # every index, so there is one more only: a channel's days.
-        indexes = [models.Index(fields=["channel", "date"], name="metric_channel_date")]
+        # One index only: a plan's days. BRIN on PostgreSQL (imports append a plan's
+        # rows in large runs), B-tree elsewhere.
+        indexes = [BlockRangeIndex(fields=["plan", "date"], name="metric_plan_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.channel_id}"

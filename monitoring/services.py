@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from monitoring.models import (
     AlertRule,
     AlertStatus,
     ComputeState,
+    DailyMetric,
     ImportStatus,
     Metric,
     MetricImport,
@@ -79,9 +81,11 @@ def request_recompute(plan: Plan) -> None:
 
 def request_recompute_all() -> int:
     """Ask for a recompute of every plan that has metrics and is not archived."""
-    plans = Plan.objects.exclude(status=PlanStatus.ARCHIVED).filter(metrics__isnull=False)
+    plans = Plan.objects.exclude(status=PlanStatus.ARCHIVED).filter(
+        Exists(DailyMetric.objects.filter(plan=OuterRef("pk")))
+    )
     count = 0
-    for plan in plans.distinct():
+    for plan in plans:
         request_recompute(plan)
         count += 1
     return count

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import io
 import threading
+import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -986,3 +987,119 @@ def test_concurrent_imports_of_one_plan_both_succeed(transactional_db, world):
     assert sum(outcome.inserted for outcome in outcomes) == 60
     assert sum(outcome.replaced for outcome in outcomes) == 21
     assert DailyMetric.objects.filter(plan=world.plan).count() == 60
+
+
+# --- streamed writes: chunks go to the table while the rest is read -------------------------
+
+
+def days_of_march(count: int, row: str = ROW_A) -> list[str]:
+    return [rows_with(row, date=f"2027-03-{day:02d}") for day in range(1, count + 1)]
+
+
+def test_a_problem_in_a_late_chunk_leaves_nothing_written(world, monkeypatch):
+    # given chunks of 4 rows, earlier rows already stored, and a file whose 23rd row is bad
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    assert run(world, csv_bytes(ROW_C)).ok
+    before = metrics(world)
+    rows = days_of_march(25)
+    rows[22] = rows_with(rows[22], clicks="-3")
+    # when it is imported (the first five chunks were clean and sent)
+    outcome = run(world, csv_bytes(*rows))
+    # then the import is refused and the table is as it was
+    assert outcome.errors == [RowError(24, "clicks", "must not be negative (“-3”)")]
+    assert metrics(world) == before
+
+
+def test_a_repeated_key_found_at_the_end_leaves_nothing_written(world, monkeypatch):
+    # given chunks of 4 rows and a last row that repeats the first row's key
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    rows = [*days_of_march(20), rows_with(ROW_A, revenue="7")]
+    # when it is imported: every chunk was clean until the keys were compared
+    outcome = run(world, csv_bytes(*rows))
+    # then nothing is written
+    assert outcome.errors == [RowError(22, None, "repeats the date, channel and campaign of row 2")]
+    assert not DailyMetric.objects.filter(plan=world.plan).exists()
+
+
+def test_chunked_reimport_keeps_one_row_per_key_with_the_latest_values(world, monkeypatch):
+    # given 20 days stored, in chunks of 3 rows
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+    assert run(world, csv_bytes(*days_of_march(20))).inserted == 20
+    # when days 11–25 come again with other values
+    again = [rows_with(row, impressions="2000") for row in days_of_march(25)[10:]]
+    outcome = run(world, csv_bytes(*again))
+    # then 10 are replaced, 5 added, and each key has one row: the newest
+    assert (outcome.inserted, outcome.replaced) == (5, 10)
+    stored = metrics(world)
+    assert len(stored) == 25
+    assert len({row[:3] for row in stored}) == 25
+    assert [row[3] for row in stored] == [1000] * 10 + [2000] * 15
+
+
+def wait_for_a_lock_wait(seconds: float = 10) -> bool:
+    """Whether another connection comes to wait on a lock (PostgreSQL) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
+def test_a_channel_delete_waits_for_an_import_and_then_refuses(transactional_db, world):
+    # given an import of the plan that holds its locks, with rows of douyin not committed
+    from channels import services as channel_services
+    from channels.models import Channel
+    from core.errors import InvalidInput
+
+    locked, release = threading.Event(), threading.Event()
+
+    def slow_source() -> Any:
+        class Source(io.BytesIO):
+            def read(self, *args: Any) -> bytes:
+                locked.set()
+                release.wait(10)
+                return super().read(*args)
+
+        return Source(csv_bytes(ROW_A))
+
+    def do_import() -> ImportOutcome:
+        try:
+            return run(world, slow_source())
+        finally:
+            connections.close_all()
+
+    douyin = Channel.objects.get(plan=world.plan, code="douyin")
+    result: dict[str, Any] = {}
+
+    def do_delete() -> None:
+        try:
+            channel_services.channel_delete(
+                channel=douyin, expected_version=douyin.version, actor=world.users["editor"]
+            )
+            result["deleted"] = True
+        except InvalidInput as error:
+            result["refused"] = str(error)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        importing = pool.submit(do_import)
+        assert locked.wait(10)
+        deleting = pool.submit(do_delete)
+        # when the delete runs while the import holds the plan: it waits on a lock
+        assert wait_for_a_lock_wait(), "the delete did not wait for the import"
+        assert not deleting.done()
+        release.set()
+        assert importing.result(timeout=20).ok
+        deleting.result(timeout=20)
+    # then the delete saw the committed rows and refused; no row lost its channel
+    assert "refused" in result
+    assert Channel.objects.filter(pk=douyin.pk).exists()
+    assert DailyMetric.objects.filter(plan=world.plan, channel=douyin).count() == 1

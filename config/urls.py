@@ -9,6 +9,7 @@ from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
 from monitoring import api as monitoring_api
+from monitoring import attribution_api
 from planner import api as planner_api
 from planner import views as planner_views
 
@@ -33,6 +34,7 @@ router.register(
 router.register("metric-imports", monitoring_api.MetricImportViewSet, basename="metric-import")
 router.register("alert-rules", monitoring_api.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
+router.register("journey-imports", attribution_api.JourneyImportViewSet, basename="journey-import")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -82,6 +84,21 @@ plan_api = [
         "plans/<int:pk>/monitoring-settings/",
         monitoring_api.SettingsView.as_view(),
         name="plan-monitoring-settings",
+    ),
+    path(
+        "plans/<int:pk>/journeys/import/",
+        attribution_api.JourneysImportView.as_view(),
+        name="plan-journeys-import",
+    ),
+    path(
+        "plans/<int:pk>/attribution/",
+        attribution_api.AttributionView.as_view(),
+        name="plan-attribution",
+    ),
+    path(
+        "plans/<int:pk>/attribution-settings/",
+        attribution_api.AttributionSettingsView.as_view(),
+        name="plan-attribution-settings",
     ),
     path(
         "plans/<int:pk>/attainment-policy/",

@@ -300,3 +300,52 @@ def trend(
         layout["height"] = 340 + 14 * (max(rows.values()) if rows else 0)
     figure.update_layout(**layout)
     return figure_data(figure)
+
+
+#: The attribution models' colours: the rule-based ones in greys and blues, the
+#: data-driven one in the accent colour.
+MODEL_COLOURS = {
+    "last_click": "#94a3b8",
+    "first_click": "#64748b",
+    "linear": "#7f8cee",
+    "time_decay": "#4f5fe6",
+    "position_based": "#2a36a8",
+    "markov": SECONDARY,
+}
+
+
+def attribution(
+    channels: Sequence[str], models: Sequence[tuple[str, str, Sequence[float]]]
+) -> dict[str, Any]:
+    """Attributed conversions per channel (x) under each model (one bar per model).
+
+    ``models``: (key, label, conversions in the order of ``channels``)."""
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=label,
+                y=list(channels),
+                x=list(values),
+                orientation="h",
+                marker={"color": MODEL_COLOURS.get(key, PRIMARY)},
+                hovertemplate="<b>%{y}</b><br>" + label + ": %{x:,.1f}<extra></extra>",
+            )
+            for key, label, values in models
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        height=max(360, 150 + 7 * len(channels) * max(len(models), 1)),
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        bargap=0.22,
+        bargroupgap=0.03,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "traceorder": "normal"},
+        xaxis={
+            "title": {"text": _("Attributed conversions")},
+            "tickformat": ",.0f",
+            "rangemode": "tozero",
+            "gridcolor": GRID,
+        },
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )
+    return figure_data(figure)

@@ -15,6 +15,8 @@ from monitoring.models import (
     COUNT_FIELDS,
     AlertRule,
     AlertStatus,
+    AttributionSettings,
+    JourneyImportMode,
     Metric,
     MonitoringSettings,
     Period,
@@ -250,3 +252,56 @@ class ImportForm(forms.Form):
         label=_("Dry run: check the file and report what would change, without saving"),
         required=False,
     )
+
+
+class JourneyImportForm(forms.Form):
+    file = forms.FileField(label=_("Journeys file (CSV or XLSX)"))
+    mode = forms.ChoiceField(
+        label=_("The plan's journeys"),
+        choices=JourneyImportMode.choices,
+        initial=JourneyImportMode.REPLACE,
+        widget=forms.RadioSelect,
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file and report what it holds, without saving"),
+        required=False,
+    )
+
+
+class AttributionSettingsForm(forms.Form):
+    """The time-decay half-life and the position-based shares (in percent)."""
+
+    version = VersionField()
+    half_life_days = forms.DecimalField(
+        label=_("Time-decay half-life (days)"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal(365),
+        decimal_places=2,
+        help_text=_("A touch this many days before the conversion counts half as much."),
+    )
+    first_share = forms.DecimalField(
+        label=_("First touch (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2
+    )
+    last_share = forms.DecimalField(
+        label=_("Last touch (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2
+    )
+
+    @classmethod
+    def initial_of(cls, found: AttributionSettings) -> dict[str, Any]:
+        def percent(share: Decimal) -> str:
+            return format((Decimal(share) * 100).normalize(), "f")
+
+        return {
+            "version": found.version,
+            "half_life_days": format(Decimal(found.half_life_days).normalize(), "f"),
+            "first_share": percent(found.first_share),
+            "last_share": percent(found.last_share),
+        }
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "half_life_days": data["half_life_days"],
+            "first_share": data["first_share"] / 100,
+            "last_share": data["last_share"] / 100,
+        }

@@ -521,3 +521,227 @@ class ComputeState(models.Model):
 
     def __str__(self) -> str:
         return f"compute state of plan {self.plan_id}"
+
+
+# --- attribution ---------------------------------------------------------------------------------
+
+
+class AttributionModel(models.TextChoices):
+    """The attribution models (their keys are part of the API and of the ROI definition)."""
+
+    LAST_CLICK = "last_click", _("Last click")
+    FIRST_CLICK = "first_click", _("First click")
+    LINEAR = "linear", _("Linear")
+    TIME_DECAY = "time_decay", _("Time decay")
+    POSITION_BASED = "position_based", _("Position based")
+    MARKOV = "markov", _("Data-driven (Markov)")
+
+
+class JourneyFormat(models.TextChoices):
+    TOUCHPOINTS = "touchpoints", _("Touchpoint rows")
+    PATHS = "paths", _("Path rows")
+
+
+class JourneyImportMode(models.TextChoices):
+    REPLACE = "replace", _("Replace the plan's journeys")
+    APPEND = "append", _("Add to the plan's journeys")
+
+
+class AttributionSettings(VersionedModel):
+    """How a plan's attribution models are parameterised."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.OneToOneField(
+        "planner.Plan",
+        on_delete=models.CASCADE,
+        related_name="attribution_settings",
+        verbose_name=_("plan"),
+    )
+    half_life_days = models.DecimalField(
+        _("time-decay half-life (days)"),
+        max_digits=6,
+        decimal_places=2,
+        default=7,
+        help_text=_("A touch this many days before the conversion counts half as much."),
+    )
+    first_share = models.DecimalField(
+        _("first touch share"), max_digits=5, decimal_places=4, default=0.4
+    )
+    last_share = models.DecimalField(
+        _("last touch share"), max_digits=5, decimal_places=4, default=0.4
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attribution settings")
+        verbose_name_plural = _("attribution settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(half_life_days__gt=0), name="attribution_half_life_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_share__gte=0, last_share__gte=0)
+                & Q(first_share__lte=1 - models.F("last_share")),
+                name="attribution_shares_within_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Attribution settings of %(plan)s") % {"plan": self.plan})
+
+
+class JourneyImport(models.Model):
+    """One upload of customer journeys: who, when, what it held, and every problem found."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan",
+        on_delete=models.CASCADE,
+        related_name="journey_imports",
+        verbose_name=_("plan"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    filename = models.CharField(_("file"), max_length=255)
+    size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    mode = models.CharField(
+        _("mode"),
+        max_length=8,
+        choices=JourneyImportMode.choices,
+        default=JourneyImportMode.REPLACE,
+    )
+    format = models.CharField(
+        _("format"), max_length=12, choices=JourneyFormat.choices, blank=True, default=""
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    journeys = models.PositiveBigIntegerField(_("journeys"), default=0)
+    conversions = models.PositiveBigIntegerField(_("conversions"), default=0)
+    value = models.DecimalField(_("conversion value"), max_digits=16, decimal_places=2, default=0)
+    paths = models.PositiveIntegerField(_("distinct paths"), default=0)
+    touches_cut = models.PositiveIntegerField(_("touches after a conversion (dropped)"), default=0)
+    error_count = models.PositiveIntegerField(_("problems"), default=0)
+    errors = models.JSONField(_("problems found"), default=list, blank=True)
+    first_date = models.DateField(_("first day"), null=True, blank=True)
+    last_date = models.DateField(_("last day"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("journeys import")
+        verbose_name_plural = _("journeys imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="journey_import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=JourneyImportMode.values), name="journey_import_mode_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+
+class JourneyPath(models.Model):
+    """A distinct path of a plan's journeys with its counts (what the models read).
+
+    ``channels``: the channel ids in order. ``ages``: for a converting path from
+    touchpoints, each touch's whole days before the conversion (time decay needs
+    them); null for paths that did not convert and for path-row imports.
+    """
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    source_import = models.ForeignKey(
+        JourneyImport,
+        on_delete=models.CASCADE,
+        related_name="stored_paths",
+        verbose_name=_("import"),
+    )
+    channels = models.JSONField(_("channels"))
+    ages = models.JSONField(_("days before the conversion"), null=True, blank=True)
+    conversions = models.PositiveBigIntegerField(_("conversions"), default=0)
+    value = models.DecimalField(_("conversion value"), max_digits=16, decimal_places=2, default=0)
+    nulls = models.PositiveBigIntegerField(_("journeys without conversion"), default=0)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        verbose_name = _("journey path")
+        verbose_name_plural = _("journey paths")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="journey_path_value_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "source_import"], name="journey_path_plan")]
+
+    def __str__(self) -> str:
+        return " > ".join(str(c) for c in self.channels)
+
+
+class AttributionRun(models.Model):
+    """The dataset and parameters of a plan's last attribution (stored by the recompute)."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.OneToOneField(
+        "planner.Plan", on_delete=models.CASCADE, related_name="attribution_run"
+    )
+    computed_at = models.DateTimeField(_("computed"))
+    journeys = models.PositiveBigIntegerField(_("journeys"), default=0)
+    paths = models.PositiveIntegerField(_("distinct paths"), default=0)
+    conversions = models.PositiveBigIntegerField(_("conversions"), default=0)
+    value = models.DecimalField(_("conversion value"), max_digits=16, decimal_places=2, default=0)
+    has_timestamps = models.BooleanField(_("time decay available"), default=False)
+    half_life_days = models.DecimalField(max_digits=6, decimal_places=2, default=7)
+    first_share = models.DecimalField(max_digits=5, decimal_places=4, default=0.4)
+    last_share = models.DecimalField(max_digits=5, decimal_places=4, default=0.4)
+    conversion_probability = models.FloatField(_("conversion probability"), default=0)
+
+    def __str__(self) -> str:
+        return f"attribution of plan {self.plan_id}"
+
+
+class AttributionResult(models.Model):
+    """A channel's credit under one model (stored by the recompute)."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    model = models.CharField(_("model"), max_length=16, choices=AttributionModel.choices)
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("channel")
+    )
+    conversions = models.FloatField(_("attributed conversions"))
+    value = models.DecimalField(_("attributed value"), max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["plan", "model", "-conversions"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "model", "channel"], name="one_attribution_per_model_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(model__in=AttributionModel.values), name="attribution_model_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.channel_id}"

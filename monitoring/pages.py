@@ -16,6 +16,7 @@ TABS = (
     ("overview", "monitoring:section", _("Overview")),
     ("alerts", "monitoring:alerts", _("Alert inbox")),
     ("imports", "monitoring:imports", _("Imports")),
+    ("attribution", "monitoring:attribution", _("Attribution")),
     ("rules", "monitoring:rules", _("Rules and settings")),
 )
 

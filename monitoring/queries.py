@@ -7,6 +7,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -185,3 +186,113 @@ def imports(plan: Plan, limit: int = 50) -> list[MetricImport]:
 
 def compute_state(plan: Plan) -> ComputeState | None:
     return ComputeState.objects.filter(plan=plan).first()
+
+
+# --- attribution ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributionTable:
+    """The stored attribution of a plan, channels × models, for the page and the API.
+
+    ``models``: one dict per model (key, label, available, totals); ``rows``: one per
+    channel (the channel and, per model in the same order, conversions, value and
+    share of the conversions). Channels are ordered by their data-driven credit.
+    """
+
+    run: Any
+    models: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+
+
+def attribution(plan: Plan) -> AttributionTable:
+    from monitoring.models import AttributionModel, AttributionResult, AttributionRun
+
+    run = AttributionRun.objects.filter(plan=plan).first()
+    results = list(
+        AttributionResult.objects.filter(plan=plan).select_related("channel").order_by("pk")
+    )
+    stored = {r.model for r in results}
+    by_channel: dict[int, dict[str, Any]] = {}
+    for r in results:
+        entry = by_channel.setdefault(r.channel_id, {"channel": r.channel, "credits": {}})
+        entry["credits"][r.model] = r
+    models: list[dict[str, Any]] = []
+    for choice in AttributionModel:
+        mine = [r for r in results if r.model == choice.value]
+        models.append(
+            {
+                "key": choice.value,
+                "label": choice.label,
+                "available": choice.value in stored,
+                "conversions": sum(r.conversions for r in mine),
+                "value": sum((r.value for r in mine), start=Decimal(0)),
+            }
+        )
+    totals = {m["key"]: m["conversions"] for m in models}
+    rows: list[dict[str, Any]] = []
+    for entry in by_channel.values():
+        cells = []
+        for m in models:
+            found = entry["credits"].get(m["key"])
+            total = totals[m["key"]]
+            cells.append(
+                None
+                if found is None
+                else {
+                    "model": m["key"],
+                    "conversions": found.conversions,
+                    "value": found.value,
+                    "share": found.conversions / total if total else 0.0,
+                }
+            )
+        rows.append({"channel": entry["channel"], "cells": cells})
+
+    def weight(row: dict[str, Any]) -> tuple[float, float, str]:
+        values = [c["conversions"] for c in row["cells"] if c]
+        markov_cell = row["cells"][-1]
+        return (
+            -(markov_cell["conversions"] if markov_cell else 0.0),
+            -max(values, default=0.0),
+            row["channel"].code,
+        )
+
+    rows.sort(key=weight)
+    rows = [r for r in rows if any(c and (c["conversions"] or c["value"]) for c in r["cells"])]
+    return AttributionTable(run=run, models=models, rows=rows)
+
+
+def journey_imports(plan: Plan, limit: int = 20) -> list[Any]:
+    from monitoring.models import JourneyImport
+
+    return list(JourneyImport.objects.filter(plan=plan).select_related("created_by")[:limit])
+
+
+def journey_dataset(plan: Plan) -> dict[str, Any]:
+    """The journeys the plan holds now: counts and days (from the imports they came from)."""
+    from django.db.models import Max, Min, Sum
+
+    from monitoring.models import JourneyImport, JourneyPath
+
+    stored = JourneyPath.objects.filter(plan=plan)
+    sums = stored.aggregate(
+        conversions=Sum("conversions"), nulls=Sum("nulls"), value=Sum("value"), rows=Count("id")
+    )
+    sources = JourneyImport.objects.filter(pk__in=stored.values("source_import_id").distinct())
+    days = sources.aggregate(first=Min("first_date"), last=Max("last_date"))
+    last_import = (
+        JourneyImport.objects.filter(plan=plan, status="succeeded", dry_run=False)
+        .select_related("created_by")
+        .first()
+    )
+    conversions = sums["conversions"] or 0
+    return {
+        "journeys": conversions + (sums["nulls"] or 0),
+        "conversions": conversions,
+        "value": sums["value"] or Decimal(0),
+        "stored_rows": sums["rows"] or 0,
+        "first_date": days["first"],
+        "last_date": days["last"],
+        "last_import": last_import,
+        "imports": sources.count(),
+    }

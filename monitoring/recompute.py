@@ -13,6 +13,7 @@ Steps, for one plan:
    KPIs' attainment. An alert is one *incident*: its dedup key names the rule, channel and
    first day of the run of flagged days, so re-running never raises it twice; a running
    incident is extended (last day, observed value), never duplicated.
+5. **Attribution** — every model on the stored journeys (``monitoring.attribution``).
 
 Runs of one plan are serialised by a row lock on its ``ComputeState``; results are
 replaced for their natural keys, so a run repeated after a retry or a lost worker gives
@@ -38,6 +39,7 @@ from django.utils import timezone
 from kpis.models import Kpi, KpiActual, Source
 from kpis.queries import AT_RISK, OFF_TRACK, attainment
 from monitoring.analytics import anomaly, funnel, grading
+from monitoring.attribution import recompute_attribution
 from monitoring.models import (
     METRIC_FIELDS,
     Alert,
@@ -112,6 +114,7 @@ def recompute_plan(plan_id: int) -> Summary:
         actuals = _write_kpi_actuals(plan)
         grades = _write_grades(plan, now)
         opened, updated = _write_alerts(plan, now)
+        recompute_attribution(plan)  # 5. attribution: every model on the stored journeys
         duration = int((time.perf_counter() - clock) * 1000)
         # Written last, so its row lock (which request_recompute also takes) is short.
         state, _created = ComputeState.objects.get_or_create(plan_id=plan_id)

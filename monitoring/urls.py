@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring import attribution_views, views
 
 app_name = "monitoring"
 
@@ -28,5 +28,25 @@ urlpatterns = [
         "plans/<int:plan_id>/monitoring/imports/template.csv",
         views.import_template,
         name="import-template",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/attribution/",
+        attribution_views.attribution,
+        name="attribution",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/attribution/import/",
+        attribution_views.journeys_upload,
+        name="journeys-upload",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/attribution/settings/",
+        attribution_views.settings_save,
+        name="attribution-settings",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/attribution/template.csv",
+        attribution_views.journeys_template,
+        name="journeys-template",
     ),
 ]

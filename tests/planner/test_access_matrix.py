@@ -43,6 +43,7 @@ from tests.content.access_cases import CASES as CONTENT_CASES
 from tests.factories import PASSWORD
 from tests.kpis.trees import goal, objective, small_tree
 from tests.monitoring.access_api import CASES as MONITORING_API_CASES
+from tests.monitoring.access_attribution import CASES as ATTRIBUTION_CASES
 from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
 
 CASES: list[Case] = [
@@ -949,6 +950,7 @@ NOT_IN_MATRIX = {
 CASES += CONTENT_CASES
 CASES += MONITORING_API_CASES
 CASES += MONITORING_PAGE_CASES
+CASES += ATTRIBUTION_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

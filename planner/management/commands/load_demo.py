@@ -14,6 +14,7 @@ from channels.services import catalogue_install
 from content import demo as content_demo
 from content.services import specs_install
 from kpis import demo as kpis_demo
+from monitoring import attribution_demo
 from monitoring import demo as monitoring_demo
 from monitoring.recompute import recompute_plan
 from planner.models import Membership, Plan, Role, Workspace
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 channels_demo.load(plan=plan, editor=editor)
                 content_demo.load(plan=plan, editor=editor)
                 monitoring_demo.load(plan=plan, editor=editor)
+                attribution_demo.load(plan=plan, editor=editor)
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.
         recompute_plan(plan.pk)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring import views
+from monitoring.roi import views as roi_views
 
 app_name = "monitoring"
 
@@ -28,5 +29,22 @@ urlpatterns = [
         "plans/<int:plan_id>/monitoring/imports/template.csv",
         views.import_template,
         name="import-template",
+    ),
+    path("plans/<int:plan_id>/monitoring/roi/", roi_views.roi, name="roi"),
+    path(
+        "plans/<int:plan_id>/monitoring/roi/definition/",
+        roi_views.definition_save,
+        name="roi-definition",
+    ),
+    path("plans/<int:plan_id>/monitoring/roi/sign-off/", roi_views.sign_off, name="roi-sign-off"),
+    path(
+        "plans/<int:plan_id>/monitoring/roi/cohorts/",
+        roi_views.cohort_create,
+        name="roi-cohort-create",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/roi/cohorts/<int:cohort_id>/",
+        roi_views.cohort_edit,
+        name="roi-cohort-edit",
     ),
 ]

@@ -16,6 +16,7 @@ from content.services import specs_install
 from kpis import demo as kpis_demo
 from monitoring import demo as monitoring_demo
 from monitoring.recompute import recompute_plan
+from monitoring.roi import demo as roi_demo
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -83,6 +84,11 @@ class Command(BaseCommand):
                 channels_demo.load(plan=plan, editor=editor)
                 content_demo.load(plan=plan, editor=editor)
                 monitoring_demo.load(plan=plan, editor=editor)
+                roi_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
+                )
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.
         recompute_plan(plan.pk)

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from channels import queries, services
-from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator
+from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator, RoiLayer
 from channels.roster_import import import_roster
 from core.api import ServiceViewSetMixin, VersionedViewSetMixin, versioned_schema, with_etag
 from core.auth import actor_of
@@ -48,6 +48,11 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
         child=serializers.ChoiceField(choices=ContentFormat.choices), required=False
     )
     display_name = serializers.CharField(read_only=True)
+    layer = serializers.ChoiceField(
+        choices=RoiLayer.choices,
+        read_only=True,
+        help_text="The ROI layer: roi_layer, else the usual layer of the group.",
+    )
     grade = serializers.SerializerMethodField(
         help_text="ABC grade from monitoring; null until graded."
     )
@@ -58,6 +63,7 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
             "id",
             "plan",
             *services.CHANNEL_EDITABLE,
+            "layer",
             "display_name",
             "grade",
             "version",

@@ -7,7 +7,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from channels import services
-from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator
+from channels.models import (
+    Channel,
+    ChannelPlan,
+    ContentFormat,
+    Cooperation,
+    Creator,
+    RoiLayer,
+)
 from kpis.models import Kpi
 from planner.forms import ServiceForm, VersionField, members
 from planner.models import Plan
@@ -24,6 +31,13 @@ class ChannelForm(ServiceForm):
     class Meta:
         model = Channel
         fields = [name for name in services.CHANNEL_EDITABLE if name != "sort_order"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["roi_layer"]).choices = [
+            ("", _("From the group")),
+            *RoiLayer.choices,
+        ]
 
 
 class CellForm(ServiceForm):

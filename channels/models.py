@@ -29,6 +29,26 @@ class ChannelGroup(models.TextChoices):
     CREATORS = "creators", _("KOL/KOC creators")
 
 
+class RoiLayer(models.TextChoices):
+    """How the ROI model judges a channel or campaign (layered ROI)."""
+
+    BRAND = "brand", _("Brand exposure")
+    PERFORMANCE = "performance", _("Performance")
+
+
+# The layer of a channel that is not tagged: what its group is usually bought for.
+LAYER_OF_GROUP: dict[str, str] = {
+    ChannelGroup.SOCIAL: RoiLayer.BRAND,
+    ChannelGroup.SEARCH: RoiLayer.PERFORMANCE,
+    ChannelGroup.ECOMMERCE: RoiLayer.PERFORMANCE,
+    ChannelGroup.RETAIL: RoiLayer.BRAND,
+    ChannelGroup.COMMUNITY: RoiLayer.BRAND,
+    ChannelGroup.EVENTS: RoiLayer.BRAND,
+    ChannelGroup.PARTNERSHIP: RoiLayer.BRAND,
+    ChannelGroup.CREATORS: RoiLayer.PERFORMANCE,
+}
+
+
 class ContentFormat(models.TextChoices):
     GRAPHIC = "graphic", _("Graphic and text")
     SHORT_VIDEO = "short_video", _("Short video")
@@ -68,6 +88,17 @@ class Channel(VersionedModel):
     group = models.CharField(_("group"), max_length=16, choices=ChannelGroup.choices)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    roi_layer = models.CharField(
+        _("ROI layer"),
+        max_length=12,
+        choices=RoiLayer.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Empty: from the group (social, offline and partnership channels are brand "
+            "exposure; search, e-commerce and creators are performance)."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -78,6 +109,10 @@ class Channel(VersionedModel):
             models.UniqueConstraint(fields=["plan", "code"], name="channel_code_unique_per_plan"),
             models.CheckConstraint(
                 condition=models.Q(family__in=ChannelFamily.values), name="channel_family_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(roi_layer__in=["", *RoiLayer.values]),
+                name="channel_roi_layer_valid",
             ),
         ]
 
@@ -93,6 +128,11 @@ class Channel(VersionedModel):
             return self.name
         entry = BY_CODE.get(self.code)
         return str(entry.label) if entry else self.name_zh or self.code
+
+    @property
+    def layer(self) -> str:
+        """The ROI layer: the tag, else the usual layer of the channel's group."""
+        return self.roi_layer or LAYER_OF_GROUP.get(self.group, RoiLayer.PERFORMANCE)
 
     def format_labels(self) -> list[str]:
         labels = dict(ContentFormat.choices)

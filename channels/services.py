@@ -23,6 +23,7 @@ from channels.models import (
     Cooperation,
     Creator,
     CreatorTier,
+    RoiLayer,
 )
 from core.errors import InvalidInput, StaleVersion
 from core.locking import delete_versioned, update_versioned
@@ -42,6 +43,7 @@ CHANNEL_EDITABLE = (
     "formats",
     "is_active",
     "sort_order",
+    "roi_layer",
 )
 PLAN_EDITABLE = ("role", "formats", "audience", "budget", "kpis", "owner", "notes")
 CREATOR_EDITABLE = (
@@ -112,6 +114,10 @@ def _clean_channel(plan: Plan, channel: Channel) -> None:
         errors["family"] = [_("Choose a family.")]
     if channel.group not in ChannelGroup.values:
         errors["group"] = [_("Choose a group.")]
+    if channel.roi_layer not in ("", *RoiLayer.values):
+        errors["roi_layer"] = [
+            _("Choose brand exposure, performance, or nothing (from the group).")
+        ]
     if not (channel.name or channel.name_zh or channel.code in {e.code for e in CATALOGUE}):
         errors["name"] = [_("Give the channel a name.")]
     if errors:

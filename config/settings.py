@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelFamilyEnum": "channels.models.ChannelFamily",
         "ChannelGroupEnum": "channels.models.ChannelGroup",
         "ContentFormatEnum": "channels.models.ContentFormat",
+        "RoiLayerEnum": "channels.models.RoiLayer",
         "CreatorTierEnum": "channels.models.CreatorTier",
         "CampaignThemeEnum": "content.models.ThemeType",
         "CampaignStatusEnum": "content.models.CampaignStatus",

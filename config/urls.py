@@ -10,6 +10,7 @@ from content import api as content_api
 from kpis import api as kpis_api
 from monitoring import api as monitoring_api
 from monitoring import attribution_api
+from monitoring.roi import api as roi_api
 from planner import api as planner_api
 from planner import views as planner_views
 
@@ -35,6 +36,7 @@ router.register("metric-imports", monitoring_api.MetricImportViewSet, basename="
 router.register("alert-rules", monitoring_api.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
 router.register("journey-imports", attribution_api.JourneyImportViewSet, basename="journey-import")
+router.register("roi-cohorts", roi_api.CohortViewSet, basename="roi-cohort")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -99,6 +101,20 @@ plan_api = [
         "plans/<int:pk>/attribution-settings/",
         attribution_api.AttributionSettingsView.as_view(),
         name="plan-attribution-settings",
+    ),
+    path(
+        "plans/<int:pk>/roi-definition/",
+        roi_api.DefinitionView.as_view(),
+        name="plan-roi-definition",
+    ),
+    path(
+        "plans/<int:pk>/roi-definition/sign-off/",
+        roi_api.SignoffView.as_view(),
+        name="plan-roi-sign-off",
+    ),
+    path("plans/<int:pk>/roi/", roi_api.RoiView.as_view(), name="plan-roi"),
+    path(
+        "plans/<int:pk>/roi/scenarios/", roi_api.ScenariosView.as_view(), name="plan-roi-scenarios"
     ),
     path(
         "plans/<int:pk>/attainment-policy/",

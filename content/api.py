@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from channels.models import Channel
+from channels.models import Channel, RoiLayer
 from content import queries, services
 from content.models import (
     Asset,
@@ -101,6 +101,11 @@ class CampaignSerializer(serializers.ModelSerializer[Campaign]):
     festival = serializers.CharField(
         required=False, allow_blank=True, help_text="A festival code from /plans/{id}/festivals/."
     )
+    layer = serializers.ChoiceField(
+        choices=RoiLayer.choices,
+        read_only=True,
+        help_text="The ROI layer: roi_layer, else the usual layer of the theme.",
+    )
     spills_over = serializers.SerializerMethodField(
         help_text="Part of the campaign lies outside the plan year."
     )
@@ -114,6 +119,7 @@ class CampaignSerializer(serializers.ModelSerializer[Campaign]):
             "id",
             "plan",
             *services.CAMPAIGN_EDITABLE,
+            "layer",
             "spills_over",
             "overlaps",
             "version",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from channels.models import Channel
+from channels.models import Channel, RoiLayer
 from content import services
 from content.models import Campaign, CampaignStatus, ThemeType
 from content.queries import FestivalDay, Filters
@@ -68,6 +68,10 @@ class CampaignForm(ServiceForm):
         festival_field.choices = [
             ("", _("— none —")),
             *((f.code, f"{f.name} · {date_format(f.peak, 'MONTH_DAY_FORMAT')}") for f in festivals),
+        ]
+        cast(forms.ChoiceField, self.fields["roi_layer"]).choices = [
+            ("", _("From the theme")),
+            *RoiLayer.choices,
         ]
         for name, field in self.fields.items():
             if read_only or (execution_only and name not in services.CAMPAIGN_EXECUTION):

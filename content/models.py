@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from channels.models import RoiLayer
 from core.models import VersionedModel
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -33,6 +34,17 @@ class CampaignStatus(models.TextChoices):
     IN_PRODUCTION = "in_production", _("In production")
     LIVE = "live", _("Live")
     DONE = "done", _("Done")
+
+
+# The layer of a campaign that is not tagged: what its theme is usually for.
+LAYER_OF_THEME: dict[str, str] = {
+    ThemeType.FESTIVAL: RoiLayer.PERFORMANCE,
+    ThemeType.SEASONAL: RoiLayer.PERFORMANCE,
+    ThemeType.ALWAYS_ON: RoiLayer.PERFORMANCE,
+    ThemeType.PRODUCT_LAUNCH: RoiLayer.BRAND,
+    ThemeType.IP_TIE_IN: RoiLayer.BRAND,
+    ThemeType.CSR: RoiLayer.BRAND,
+}
 
 
 class Campaign(VersionedModel):
@@ -73,6 +85,17 @@ class Campaign(VersionedModel):
     )
     key_message = models.TextField(_("key message"), blank=True, default="")
     notes = models.TextField(_("notes"), blank=True, default="")
+    roi_layer = models.CharField(
+        _("ROI layer"),
+        max_length=12,
+        choices=RoiLayer.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Empty: from the theme (launches, IP tie-ins and social responsibility are brand "
+            "exposure; festivals, seasonal pushes and always-on are performance)."
+        ),
+    )
     history = HistoricalRecords(m2m_fields=[channels])
 
     class Meta:
@@ -94,11 +117,20 @@ class Campaign(VersionedModel):
                 condition=models.Q(status__in=CampaignStatus.values),
                 name="campaign_status_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(roi_layer__in=["", *RoiLayer.values]),
+                name="campaign_roi_layer_valid",
+            ),
         ]
         indexes = [models.Index(fields=["plan", "start"], name="campaign_plan_start_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def layer(self) -> str:
+        """The ROI layer: the tag, else the usual layer of the campaign's theme."""
+        return self.roi_layer or LAYER_OF_THEME.get(self.theme, RoiLayer.PERFORMANCE)
 
     def spills_over(self, year: int) -> bool:
         """True when part of the campaign lies outside the plan year."""

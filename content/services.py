@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from channels.models import Channel
+from channels.models import Channel, RoiLayer
 from content import festivals
 from content.festival_campaigns import TEMPLATES
 from content.models import (
@@ -73,6 +73,7 @@ CAMPAIGN_EDITABLE = (
     "status",
     "key_message",
     "notes",
+    "roi_layer",
 )
 CAMPAIGN_EXECUTION = frozenset({"status"})
 CAMPAIGN_FLOW: tuple[str, ...] = tuple(CampaignStatus.values)
@@ -187,6 +188,10 @@ def _clean_campaign(plan: Plan, campaign: Campaign) -> None:
         errors["theme"] = [_("Choose a theme.")]
     if campaign.status not in CampaignStatus.values:
         errors["status"] = [_("Choose a status.")]
+    if campaign.roi_layer not in ("", *RoiLayer.values):
+        errors["roi_layer"] = [
+            _("Choose brand exposure, performance, or nothing (from the theme).")
+        ]
     if campaign.festival and campaign.festival not in festivals.CODES:
         errors["festival"] = [_("Choose one of the calendar's festivals.")]
     if not isinstance(campaign.start, date):

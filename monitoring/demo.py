@@ -7,7 +7,9 @@ The numbers are made up but behave like a Chinese consumer brand's:
 * **spend** follows each channel's quarterly budget (``channels/demo.py``), spread over
   the days of the quarter by a weekly rhythm and the festival seasons (the run-up to the
   Spring Festival, 618 and Double 11), with a little noise;
-* **impressions** come from the spend and a CPM, **clicks** from a CTR, then visits,
+* **impressions** come from the spend and a CPM that rises with the day's spend
+  (diminishing returns, which the ROI model's response curves find), **clicks** from a
+  CTR, then visits,
   sign-ups and orders down the funnel with rates of the channel's kind (a marketplace
   converts far better than a topic on Weibo), **revenue** from an average order value;
 * the days a campaign runs on a channel are split: part of the day's traffic is booked
@@ -38,6 +40,7 @@ from monitoring.models import AlertRule, DailyMetric, ImportStatus, Metric, Rule
 from planner.models import Plan
 
 SEED = 2027
+SATURATION = 0.5
 
 # Traffic by weekday (Monday first), by kind of channel.
 WEEKLY = {
@@ -286,7 +289,10 @@ def _series(
     weight = np.array(WEEKLY[p.kind])[weekday] * (1 + lift) * rng.lognormal(0, 0.03, n)
     spend = _paced(weight, quarter, budget)
     weekend = weekday >= 5
-    impressions = spend / p.cpm * 1000 * rng.lognormal(0, 0.05, n)
+    # Diminishing returns: the more a channel spends in a day, the dearer its reach (the
+    # auction's CPM rises with the bid), so results grow like spend^(1 − SATURATION).
+    relative = spend / spend.mean() if spend.mean() > 0 else np.ones(n)
+    impressions = spend / p.cpm * 1000 * relative**-SATURATION * rng.lognormal(0, 0.05, n)
     ctr = p.ctr * np.where(weekend, p.weekend_ctr, 1.0) * (1 + 0.1 * lift)
     ctr *= rng.lognormal(0, 0.04, n)
     order_rate = p.order_rate * (1 + 0.35 * np.clip(lift, 0, None)) * rng.lognormal(0, 0.05, n)

@@ -745,3 +745,16 @@ class AttributionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.channel_id}"
+
+
+# The ROI model's tables (definition, sign-offs, cohorts, response curves) live in their
+# own module; importing them here registers them with the monitoring app.
+from monitoring.roi.models import (  # noqa: E402, F401
+    Department,
+    ResponseCurve,
+    RoiAttribution,
+    RoiBasis,
+    RoiCohort,
+    RoiDefinition,
+    RoiSignoff,
+)

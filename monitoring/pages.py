@@ -18,6 +18,7 @@ TABS = (
     ("imports", "monitoring:imports", _("Imports")),
     ("attribution", "monitoring:attribution", _("Attribution")),
     ("rules", "monitoring:rules", _("Rules and settings")),
+    ("roi", "monitoring:roi", _("ROI")),
 )
 
 

@@ -54,6 +54,7 @@ from monitoring.models import (
     RuleKind,
     Severity,
 )
+from monitoring.roi import fits as roi_fits
 from monitoring.services import settings_for
 from planner.models import Plan
 
@@ -115,6 +116,7 @@ def recompute_plan(plan_id: int) -> Summary:
         grades = _write_grades(plan, now)
         opened, updated = _write_alerts(plan, now)
         recompute_attribution(plan)  # 5. attribution: every model on the stored journeys
+        roi_fits.store_curves(plan, now)  # the ROI model's response curves
         duration = int((time.perf_counter() - clock) * 1000)
         # Written last, so its row lock (which request_recompute also takes) is short.
         state, _created = ComputeState.objects.get_or_create(plan_id=plan_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring import attribution_views, views
+from monitoring.roi import views as roi_views
 
 app_name = "monitoring"
 
@@ -48,5 +49,22 @@ urlpatterns = [
         "plans/<int:plan_id>/monitoring/attribution/template.csv",
         attribution_views.journeys_template,
         name="journeys-template",
+    ),
+    path("plans/<int:plan_id>/monitoring/roi/", roi_views.roi, name="roi"),
+    path(
+        "plans/<int:plan_id>/monitoring/roi/definition/",
+        roi_views.definition_save,
+        name="roi-definition",
+    ),
+    path("plans/<int:plan_id>/monitoring/roi/sign-off/", roi_views.sign_off, name="roi-sign-off"),
+    path(
+        "plans/<int:plan_id>/monitoring/roi/cohorts/",
+        roi_views.cohort_create,
+        name="roi-cohort-create",
+    ),
+    path(
+        "plans/<int:plan_id>/monitoring/roi/cohorts/<int:cohort_id>/",
+        roi_views.cohort_edit,
+        name="roi-cohort-edit",
     ),
 ]

@@ -45,6 +45,7 @@ from tests.kpis.trees import goal, objective, small_tree
 from tests.monitoring.access_api import CASES as MONITORING_API_CASES
 from tests.monitoring.access_attribution import CASES as ATTRIBUTION_CASES
 from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
+from tests.monitoring.access_roi import CASES as ROI_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -951,6 +952,7 @@ CASES += CONTENT_CASES
 CASES += MONITORING_API_CASES
 CASES += MONITORING_PAGE_CASES
 CASES += ATTRIBUTION_CASES
+CASES += ROI_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

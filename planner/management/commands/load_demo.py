@@ -17,6 +17,7 @@ from kpis import demo as kpis_demo
 from monitoring import attribution_demo
 from monitoring import demo as monitoring_demo
 from monitoring.recompute import recompute_plan
+from monitoring.roi import demo as roi_demo
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -85,6 +86,11 @@ class Command(BaseCommand):
                 content_demo.load(plan=plan, editor=editor)
                 monitoring_demo.load(plan=plan, editor=editor)
                 attribution_demo.load(plan=plan, editor=editor)
+                roi_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
+                )
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.
         recompute_plan(plan.pk)

@@ -9,6 +9,7 @@ from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
 from monitoring import api as monitoring_api
+from monitoring import competitor_api
 from planner import api as planner_api
 from planner import views as planner_views
 
@@ -33,6 +34,12 @@ router.register(
 router.register("metric-imports", monitoring_api.MetricImportViewSet, basename="metric-import")
 router.register("alert-rules", monitoring_api.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
+router.register("competitors", competitor_api.CompetitorViewSet, basename="competitor")
+router.register(
+    "competitor-observations", competitor_api.ObservationViewSet, basename="competitor-observation"
+)
+router.register("features", competitor_api.FeatureViewSet, basename="feature")
+router.register("matrix-cells", competitor_api.CellViewSet, basename="matrix-cell")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -82,6 +89,16 @@ plan_api = [
         "plans/<int:pk>/monitoring-settings/",
         monitoring_api.SettingsView.as_view(),
         name="plan-monitoring-settings",
+    ),
+    path(
+        "plans/<int:pk>/share-of-voice/",
+        competitor_api.ShareOfVoiceView.as_view(),
+        name="plan-share-of-voice",
+    ),
+    path(
+        "plans/<int:pk>/competitor-import/",
+        competitor_api.CompetitorImportView.as_view(),
+        name="plan-competitor-import",
     ),
     path(
         "plans/<int:pk>/attainment-policy/",

@@ -518,3 +518,12 @@ class ComputeState(models.Model):
 
     def __str__(self) -> str:
         return f"compute state of plan {self.plan_id}"
+
+
+# --- competitor tracking (monitoring/competitors.py) ------------------------------------------
+from monitoring.competitors import (  # noqa: E402, F401 - models kept in their own module
+    Competitor,
+    CompetitorObservation,
+    Feature,
+    FeatureValue,
+)

@@ -17,6 +17,7 @@ TABS = (
     ("alerts", "monitoring:alerts", _("Alert inbox")),
     ("imports", "monitoring:imports", _("Imports")),
     ("rules", "monitoring:rules", _("Rules and settings")),
+    ("competitors", "monitoring:competitors", _("Competitors")),
 )
 
 

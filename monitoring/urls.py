@@ -30,3 +30,8 @@ urlpatterns = [
         name="import-template",
     ),
 ]
+
+# Competitor tracking keeps its routes in its own module.
+from monitoring.competitor_urls import urlpatterns as competitor_urls  # noqa: E402
+
+urlpatterns += competitor_urls

@@ -44,6 +44,7 @@ from tests.factories import PASSWORD
 from tests.kpis.trees import goal, objective, small_tree
 from tests.monitoring.access_api import CASES as MONITORING_API_CASES
 from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
+from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -949,6 +950,7 @@ NOT_IN_MATRIX = {
 CASES += CONTENT_CASES
 CASES += MONITORING_API_CASES
 CASES += MONITORING_PAGE_CASES
+CASES += COMPETITOR_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

@@ -9,7 +9,7 @@ from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
 from monitoring import api as monitoring_api
-from monitoring import attribution_api
+from monitoring import attribution_api, competitor_api
 from monitoring.roi import api as roi_api
 from planner import api as planner_api
 from planner import views as planner_views
@@ -37,6 +37,12 @@ router.register("alert-rules", monitoring_api.AlertRuleViewSet, basename="alert-
 router.register("alerts", monitoring_api.AlertViewSet, basename="alert")
 router.register("journey-imports", attribution_api.JourneyImportViewSet, basename="journey-import")
 router.register("roi-cohorts", roi_api.CohortViewSet, basename="roi-cohort")
+router.register("competitors", competitor_api.CompetitorViewSet, basename="competitor")
+router.register(
+    "competitor-observations", competitor_api.ObservationViewSet, basename="competitor-observation"
+)
+router.register("features", competitor_api.FeatureViewSet, basename="feature")
+router.register("matrix-cells", competitor_api.CellViewSet, basename="matrix-cell")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -115,6 +121,16 @@ plan_api = [
     path("plans/<int:pk>/roi/", roi_api.RoiView.as_view(), name="plan-roi"),
     path(
         "plans/<int:pk>/roi/scenarios/", roi_api.ScenariosView.as_view(), name="plan-roi-scenarios"
+    ),
+    path(
+        "plans/<int:pk>/share-of-voice/",
+        competitor_api.ShareOfVoiceView.as_view(),
+        name="plan-share-of-voice",
+    ),
+    path(
+        "plans/<int:pk>/competitor-import/",
+        competitor_api.CompetitorImportView.as_view(),
+        name="plan-competitor-import",
     ),
     path(
         "plans/<int:pk>/attainment-policy/",

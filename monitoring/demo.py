@@ -35,7 +35,7 @@ from django.contrib.auth.models import User
 from channels.models import Channel, ChannelPlan
 from content.festivals import festivals
 from content.models import Campaign
-from monitoring import services
+from monitoring import competitor_demo, services
 from monitoring.models import AlertRule, DailyMetric, ImportStatus, Metric, RuleKind, Severity
 from planner.models import Plan
 
@@ -183,6 +183,7 @@ def load(*, plan: Plan, editor: User) -> None:
             channel=channels[code] if code else None,
             **fields,
         )
+    competitor_demo.load(plan=plan, editor=editor)
 
 
 def _import(plan: Plan, editor: User) -> None:

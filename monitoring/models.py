@@ -749,6 +749,13 @@ class AttributionResult(models.Model):
 
 # The ROI model's tables (definition, sign-offs, cohorts, response curves) live in their
 # own module; importing them here registers them with the monitoring app.
+# --- competitor tracking (monitoring/competitors.py) ------------------------------------------
+from monitoring.competitors import (  # noqa: E402, F401 - models kept in their own module
+    Competitor,
+    CompetitorObservation,
+    Feature,
+    FeatureValue,
+)
 from monitoring.roi.models import (  # noqa: E402, F401
     Department,
     ResponseCurve,

@@ -19,6 +19,7 @@ TABS = (
     ("attribution", "monitoring:attribution", _("Attribution")),
     ("rules", "monitoring:rules", _("Rules and settings")),
     ("roi", "monitoring:roi", _("ROI")),
+    ("competitors", "monitoring:competitors", _("Competitors")),
 )
 
 

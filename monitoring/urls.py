@@ -68,3 +68,8 @@ urlpatterns = [
         name="roi-cohort-edit",
     ),
 ]
+
+# Competitor tracking keeps its routes in its own module.
+from monitoring.competitor_urls import urlpatterns as competitor_urls  # noqa: E402
+
+urlpatterns += competitor_urls

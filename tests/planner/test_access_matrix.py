@@ -46,6 +46,7 @@ from tests.monitoring.access_api import CASES as MONITORING_API_CASES
 from tests.monitoring.access_attribution import CASES as ATTRIBUTION_CASES
 from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
 from tests.monitoring.access_roi import CASES as ROI_CASES
+from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -953,6 +954,7 @@ CASES += MONITORING_API_CASES
 CASES += MONITORING_PAGE_CASES
 CASES += ATTRIBUTION_CASES
 CASES += ROI_CASES
+CASES += COMPETITOR_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

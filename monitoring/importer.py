@@ -590,7 +590,7 @@ def _csv_rows(
         sep=",",
         header=0,
         index_col=False,
-        dtype=str,
+        dtype=object,  # every cell as the text it is (no StringArray: faster)
         na_filter=False,
         keep_default_na=False,
         skip_blank_lines=False,
@@ -1025,13 +1025,14 @@ def _fast_numbers(cells: np.ndarray, *, money: bool) -> tuple[np.ndarray, np.nda
     short = np.flatnonzero((lengths > 0) & (lengths <= _FAST_WIDTH))
     if not len(short):
         return values, ok
+    length = lengths[short]
+    width = int(length.max())  # the columns below: as many as the longest plain cell
     try:
         # A fixed width: longer cells are cut here, but they are not in ``short``.
-        raw = cells.astype(f"S{_FAST_WIDTH}")[short]
+        raw = cells.astype(f"S{width}")[short]
     except (UnicodeEncodeError, TypeError, ValueError):  # non-ASCII text somewhere
         return values, ok
-    matrix = raw.view(np.uint8).reshape(len(raw), _FAST_WIDTH)
-    length = lengths[short]
+    matrix = raw.view(np.uint8).reshape(len(raw), width)
     number = np.zeros(len(short), dtype=np.int64)
     good = (matrix[:, 0] >= 48) & (matrix[:, 0] <= 57)
     points = np.zeros(len(short), dtype=np.int64)

@@ -1424,11 +1424,13 @@ class _Aborted(Exception):
 
 
 class _QueueReader(io.RawIOBase):
-    """A readable file over a queue of byte strings (for psycopg2's ``copy_expert``)."""
+    """A readable file over a queue of byte strings and checked chunks, the chunks
+    encoded by ``encode`` here, on the COPY's thread (for psycopg2's ``copy_expert``)."""
 
-    def __init__(self, pieces: queue.Queue[object]) -> None:
+    def __init__(self, pieces: queue.Queue[object], encode: Callable[[np.ndarray], bytes]):
         super().__init__()
         self._pieces = pieces
+        self._encode = encode
 
     def readable(self) -> bool:
         return True
@@ -1439,6 +1441,8 @@ class _QueueReader(io.RawIOBase):
             return b""
         if piece is _ABORT:
             raise _Aborted
+        if isinstance(piece, np.ndarray):
+            return self._encode(piece)
         assert isinstance(piece, bytes)
         return piece
 
@@ -1544,7 +1548,7 @@ class _CopyWriter(_Writer):
 
     def _copy(self, raw: Any, sql: str) -> None:
         try:
-            raw.copy_expert(sql, _QueueReader(self._queue), size=1024 * 1024)
+            raw.copy_expert(sql, _QueueReader(self._queue, self._encode), size=1024 * 1024)
         except BaseException as failure:  # handed to the importing thread
             self._failure = failure
 
@@ -1561,7 +1565,10 @@ class _CopyWriter(_Writer):
             return
 
     def send(self, part: np.ndarray) -> None:
-        self._put(_binary_rows(part, self.codes, self.plan.pk, self.import_id, self._epoch_offset))
+        self._put(part)  # encoded by the COPY's thread (numpy lets go of the GIL there)
+
+    def _encode(self, part: np.ndarray) -> bytes:
+        return _binary_rows(part, self.codes, self.plan.pk, self.import_id, self._epoch_offset)
 
     def finish(self) -> None:
         self._put(struct.pack(">h", -1))

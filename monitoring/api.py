@@ -40,6 +40,7 @@ from monitoring.models import (
     MonitoringSettings,
     Period,
 )
+from monitoring.roi import queries as roi_queries
 from planner.access import (
     Action,
     PlanScopedAPIView,
@@ -247,6 +248,12 @@ class FunnelView(PlanScopedAPIView):
                 {
                     "stages": serializers.ListField(child=serializers.CharField()),
                     "rows": inline_serializer("FunnelRow", _funnel_row_fields(), many=True),
+                    "roi_definition": serializers.CharField(
+                        help_text=(
+                            "The plan's ROI definition line (ROAS here is reported revenue "
+                            "÷ spend; /roi/ applies the definition)."
+                        )
+                    ),
                 },
             )
         },
@@ -283,7 +290,13 @@ class FunnelView(PlanScopedAPIView):
             channel_id=ids["channel"],
             campaign_id=ids["campaign"],
         )
-        return Response({"stages": table.stages, "rows": table.rows})
+        return Response(
+            {
+                "stages": table.stages,
+                "rows": table.rows,
+                "roi_definition": roi_queries.definition_view(plan).summary,
+            }
+        )
 
 
 class ChannelGradeSerializer(serializers.ModelSerializer[ChannelGrade]):

@@ -54,6 +54,7 @@ from monitoring.models import (
     Severity,
 )
 from monitoring.pages import base_context
+from monitoring.roi import queries as roi_queries
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
 
@@ -156,6 +157,7 @@ def section(request: HttpRequest, plan_id: int) -> HttpResponse:
         },
         band_legend=legend,
         grades=queries.grades(plan),
+        view=roi_queries.definition_view(plan),
         open_counts=queries.open_alert_counts(plan),
         state=state,
         pending=_pending(state),

@@ -13,11 +13,18 @@ acquired, is 100 %), and the revenue a retained user brings a month (ARPU). Step
    extrapolation never rises above the last observed month.
 3. **LTV per user** = margin · ARPU · Σ_{k=0}^{H−1} r(k) / (1 + m)^k over the horizon H in
    months, with m the monthly rate of the annual discount rate.
+4. **Future value** (what the LTV correction of ROI adds): the revenue of a period already
+   holds the months its new users spent in it, so only the months after the period are
+   added. A user acquired e months before the period ends (e = 1 for the last month) has
+   spent months 0 … e−1 in it; the rest of the horizon is the tail
+   T(e) = margin · ARPU · Σ_{k=e}^{H−1} r(k) / (1 + m)^k (T(0) = the LTV, T(e ≥ H) = 0),
+   and the future value of the period's new users is Σ_e users(e) · T(e). It is never
+   negative, so the LTV-corrected value is never below the in-period value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +44,7 @@ class Ltv:
     observed_months: int
     arpu: float
     users: float
+    tail: list[float]  # T(0) = per_user … T(H) = 0: the value from month e of the horizon on
 
 
 def monthly_rate(annual: float) -> float:
@@ -103,5 +111,27 @@ def lifetime_value(
     curve = retention_curve(retention, horizon_months)
     m = monthly_rate(annual_discount)
     factors = (1 + m) ** -np.arange(horizon_months, dtype=float)
-    per_user = float(margin * arpu * (curve * factors).sum())
-    return Ltv(per_user, [float(v) for v in curve], len(retention), arpu, users)
+    monthly = margin * arpu * curve * factors
+    tail = np.concatenate([np.cumsum(monthly[::-1])[::-1], [0.0]])
+    per_user = float(monthly.sum())
+    return Ltv(
+        per_user,
+        [float(v) for v in curve],
+        len(retention),
+        arpu,
+        users,
+        [float(v) for v in tail],
+    )
+
+
+def future_value(ltv: Ltv, users_by_elapsed: Mapping[int, float]) -> float:
+    """Σ users · T(e) over {e: users acquired e months before the period's end} (e ≥ 1:
+    the period's last month is e = 1): the value those users bring after the period."""
+    horizon = len(ltv.tail) - 1
+    total = 0.0
+    for elapsed, users in users_by_elapsed.items():
+        if elapsed < 1:
+            raise ValueError("a user of the period has spent at least one month in it")
+        if users > 0:
+            total += users * ltv.tail[min(elapsed, horizon)]
+    return total

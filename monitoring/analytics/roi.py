@@ -4,6 +4,9 @@ value = revenue (revenue basis) or revenue × gross margin (margin basis);
 cost = media spend + the other costs the definition counts;
 ROI = (value − cost) ÷ cost; ROAS = revenue ÷ media spend; CPA = cost ÷ conversions;
 CPM = cost ÷ impressions × 1000; cost per click / per visit = cost ÷ clicks / visits.
+LTV-corrected: value + the future value of the period's new users (their value after the
+period, see ``ltv.future_value``, already on the definition's basis); ROI with LTV =
+(that − cost) ÷ cost, never below the in-period ROI.
 Every ratio is None where its denominator is 0.
 """
 
@@ -38,6 +41,7 @@ class Figures:
     cpc: float | None
     cost_per_visit: float | None
     ltv_per_user: float | None = None
+    future_value: Decimal | None = None
     ltv_value: Decimal | None = None
     roi_ltv: float | None = None
 
@@ -54,14 +58,16 @@ def figures(
     conversions: int = 0,
     new_users: int = 0,
     ltv_per_user: float | None = None,
+    future_value: Decimal | float | None = None,
 ) -> Figures:
     """The ROI figures of one row (a channel, a campaign or the plan)."""
     cost = spend + other_costs
     value = (revenue * value_share).quantize(Decimal("0.01"))
-    ltv_value = None
+    ltv_value = future = None
     roi_ltv = None
-    if ltv_per_user is not None:
-        ltv_value = (Decimal(str(ltv_per_user)) * new_users).quantize(Decimal("0.01"))
+    if future_value is not None:
+        future = max(Decimal(str(future_value)), Decimal(0)).quantize(Decimal("0.01"))
+        ltv_value = value + future
         roi_ltv = ratio(ltv_value - cost, cost)
     cpm = ratio(cost, impressions)
     return Figures(
@@ -82,6 +88,7 @@ def figures(
         cpc=ratio(cost, clicks),
         cost_per_visit=ratio(cost, visits),
         ltv_per_user=ltv_per_user,
+        future_value=future,
         ltv_value=ltv_value,
         roi_ltv=roi_ltv,
     )

@@ -77,6 +77,18 @@ class DefinitionSerializer(serializers.ModelSerializer[RoiDefinition]):
     cleared_signoffs = serializers.SerializerMethodField(
         help_text="Earlier sign-offs, cleared by a change of the definition (newest first)."
     )
+    revenue_source = serializers.SerializerMethodField(
+        help_text=(
+            "The revenue the ROI figures use: attribution_model when the plan has its "
+            "results, else 'platform' (see attribution_fallback)."
+        )
+    )
+    attribution_fallback = serializers.SerializerMethodField(
+        help_text=(
+            "True when attribution_model has no stored results yet and the "
+            "platform-reported revenue stands in for it (the summary says so too)."
+        )
+    )
 
     class Meta:
         model = RoiDefinition
@@ -86,6 +98,8 @@ class DefinitionSerializer(serializers.ModelSerializer[RoiDefinition]):
             "agreed",
             "signoffs",
             "cleared_signoffs",
+            "revenue_source",
+            "attribution_fallback",
             "version",
             "updated_at",
         ]
@@ -102,6 +116,12 @@ class DefinitionSerializer(serializers.ModelSerializer[RoiDefinition]):
 
     def get_agreed(self, definition: RoiDefinition) -> bool:
         return self._view(definition).agreed
+
+    def get_revenue_source(self, definition: RoiDefinition) -> str:
+        return self._view(definition).revenue_source
+
+    def get_attribution_fallback(self, definition: RoiDefinition) -> bool:
+        return self._view(definition).fallback
 
     @extend_schema_field(SignoffSerializer(many=True))
     def get_signoffs(self, definition: RoiDefinition) -> list[dict[str, Any]]:
@@ -212,8 +232,17 @@ class RoiRowSerializer(serializers.Serializer[Any]):
     ltv_source = serializers.CharField(
         allow_null=True, help_text="channel | plan | all: whose cohorts gave the LTV."
     )
-    ltv_value = serializers.DecimalField(**MONEY, allow_null=True)
-    roi_ltv = serializers.FloatField(allow_null=True, help_text="(new users × LTV − cost) ÷ cost.")
+    future_value = serializers.DecimalField(
+        **MONEY,
+        allow_null=True,
+        help_text="The value the period's new users bring after the period (their LTV tail).",
+    )
+    ltv_value = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="value + future_value (null without cohorts)."
+    )
+    roi_ltv = serializers.FloatField(
+        allow_null=True, help_text="(value + future_value − cost) ÷ cost; never below roi."
+    )
     below_floor = serializers.BooleanField()
 
 
@@ -244,6 +273,7 @@ def row_data(row: queries.Row) -> dict[str, Any]:
                 "cpc",
                 "cost_per_visit",
                 "ltv_per_user",
+                "future_value",
                 "ltv_value",
                 "roi_ltv",
             )
@@ -263,6 +293,15 @@ class RoiView(PlanScopedAPIView):
                     "currency": serializers.CharField(),
                     "revenue_source": serializers.CharField(
                         help_text="The attribution model whose revenue the figures use."
+                    ),
+                    "attribution_fallback": serializers.BooleanField(
+                        help_text=(
+                            "The definition's attribution model has no results yet: the "
+                            "figures use the platform-reported revenue instead."
+                        )
+                    ),
+                    "revenue_note": serializers.CharField(
+                        help_text="How the channel revenue was obtained, in words."
                     ),
                     "layers": inline_serializer(
                         "RoiLayers",
@@ -301,13 +340,14 @@ class RoiView(PlanScopedAPIView):
                 "total": row_data(part["total"]) if part["total"] else None,
             }
         definition = found.definition.definition
+        views = {"views": {definition.pk: found.definition}}
         return Response(
             {
-                "definition": DefinitionSerializer(definition).data,
+                "definition": DefinitionSerializer(definition, context=views).data,
                 "currency": found.currency,
-                "revenue_source": "platform"
-                if not found.attribution_available
-                else definition.attribution_model,
+                "revenue_source": found.credited.source,
+                "attribution_fallback": found.credited.fallback,
+                "revenue_note": queries.revenue_note(found.credited),
                 "layers": layers,
                 "total": row_data(found.total),
                 "unallocated_costs": found.costs.unallocated,
@@ -468,7 +508,10 @@ class ScenariosView(PlanScopedAPIView):
         found = queries.scenarios(plan, move=move, changes=changes)
         return Response(
             {
-                "definition": DefinitionSerializer(found.definition.definition).data,
+                "definition": DefinitionSerializer(
+                    found.definition.definition,
+                    context={"views": {found.definition.definition.pk: found.definition}},
+                ).data,
                 "weeks": found.weeks,
                 "baseline": scenario_data(found.baseline) if found.baseline else None,
                 "scenarios": [scenario_data(s) for s in found.rows],

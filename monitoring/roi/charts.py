@@ -71,15 +71,23 @@ def scenario_bars(found: Scenarios, floor: float) -> dict[str, Any] | None:
             ),
         )
     )
-    figure.add_hline(
-        y=floor,
-        line={"color": BAD, "dash": "dot", "width": 1},
-        annotation_text=_("ROI floor"),
-        annotation_position="top left",
+    figure.add_hline(y=floor, line={"color": BAD, "dash": "dot", "width": 1})
+    # The line's label sits above the plot area, like a legend: on the line it would
+    # cover the first bars whatever their height.
+    figure.add_annotation(
+        text=_("┄ ROI floor %(floor)s") % {"floor": f"{floor * 100:.0f} %"},
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font={"color": BAD, "size": 12},
     )
     figure.update_layout(
         height=360,
-        margin={"l": 8, "r": 8, "t": 16, "b": 8},
+        margin={"l": 8, "r": 8, "t": 28, "b": 8},
         yaxis={"tickformat": ".0%", "gridcolor": GRID, "zerolinecolor": "#94a3b8"},
         xaxis={"automargin": True, "tickangle": -35},
         showlegend=False,

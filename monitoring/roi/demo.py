@@ -1,7 +1,8 @@
 """The demo plan's ROI model: a margin-based definition (35 % gross margin, media spend
 and campaign budgets) signed by finance only, so the page shows operations' sign-off
 pending; layers tagged on a few channels and campaigns; and monthly cohorts of 2027
-(plan-wide and for the big acquisition channels). Used by ``manage.py load_demo``."""
+(plan-wide and for the big acquisition channels) whose revenue per user matches the demo
+metrics (see NEW_USER_SHARE), with an LTV horizon of 24 months. Used by ``manage.py load_demo``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.db.models import Sum
 
 from channels import services as channel_services
 from channels.models import Channel, RoiLayer
 from content import services as content_services
 from content.models import Campaign
+from monitoring.models import DailyMetric
 from monitoring.roi import services
 from monitoring.roi.models import Department, RoiCohort
 from planner.models import Plan
@@ -22,18 +25,46 @@ from planner.models import Plan
 CHANNEL_LAYERS = {"douyin": RoiLayer.PERFORMANCE, "wechat": RoiLayer.BRAND}
 CAMPAIGN_LAYERS = {"spring-festival-2027": RoiLayer.PERFORMANCE}
 
-# (channel code or None, month-1 retention, monthly decay exponent, ARPU, users a month)
-COHORTS: tuple[tuple[str | None, float, float, Decimal, int], ...] = (
-    (None, 0.42, 0.55, Decimal("118.00"), 52000),
-    ("tmall", 0.48, 0.50, Decimal("136.00"), 15000),
-    ("douyin", 0.30, 0.75, Decimal("104.00"), 12000),
-    ("sem_baidu", 0.38, 0.60, Decimal("128.00"), 6000),
+# (channel code or None = plan-wide, month-1 retention, monthly decay exponent, users a month).
+# Retention-heavy: the marketplace store and the WeChat private domain (account and
+# mini-program) keep customers; feed and search traffic churns faster.
+COHORTS: tuple[tuple[str | None, float, float, int], ...] = (
+    (None, 0.36, 0.55, 52000),
+    ("tmall", 0.55, 0.30, 15000),
+    ("wechat", 0.62, 0.25, 4000),
+    ("mini_program", 0.50, 0.35, 4000),
+    ("douyin", 0.24, 0.80, 12000),
+    ("sem_baidu", 0.33, 0.60, 6000),
 )
+# The share of a channel's reported revenue that its new users of the year bring (the
+# rest comes from earlier customers): the cohorts' ARPU is set so that a new user's
+# expected revenue in the year matches that share of the channel's revenue per new user.
+NEW_USER_SHARE = 0.6
 
 
 def _retention(first: float, decay: float, months: int) -> list[float]:
     """Power-law retention as the demo's cohorts report it: month k = first · k^(−decay)."""
     return [round(first * k ** (-decay), 4) for k in range(1, months + 1)]
+
+
+def months_in_year(first: float, decay: float) -> float:
+    """The retained months a user acquired in the year spends in it, on average over the
+    twelve acquisition months (the acquisition month counts as one)."""
+    curve = [1.0, *_retention(first, decay, 11)]
+    return sum(sum(curve[: 13 - month]) for month in range(1, 13)) / 12
+
+
+def arpu_for(plan: Plan, code: str | None, first: float, decay: float) -> Decimal:
+    """Monthly revenue per retained user consistent with the demo metrics (see
+    NEW_USER_SHARE); a default when the channel has no metrics."""
+    rows = DailyMetric.objects.filter(plan=plan, date__year=plan.year)
+    if code is not None:
+        rows = rows.filter(channel__code=code)
+    sums = rows.aggregate(revenue=Sum("revenue"), users=Sum("new_users"))
+    if not sums["users"] or not sums["revenue"]:
+        return Decimal("100.00")
+    per_new_user = float(sums["revenue"]) / sums["users"]
+    return Decimal(str(round(per_new_user * NEW_USER_SHARE / months_in_year(first, decay), 2)))
 
 
 def load(*, plan: Plan, editor: User, manager: User) -> None:
@@ -50,7 +81,7 @@ def load(*, plan: Plan, editor: User, manager: User) -> None:
                 "include_production": True,
                 "include_kol_fees": False,
                 "roi_floor": Decimal("0.10"),
-                "ltv_horizon_months": 12,
+                "ltv_horizon_months": 24,
                 "discount_rate": Decimal("0.10"),
             },
             actor=editor,
@@ -82,9 +113,10 @@ def load(*, plan: Plan, editor: User, manager: User) -> None:
     if RoiCohort.objects.filter(plan=plan).exists():
         return
     channels = {c.code: c for c in Channel.objects.filter(plan=plan)}
-    for cohort_code, first, decay, arpu, users in COHORTS:
+    for cohort_code, first, decay, users in COHORTS:
         if cohort_code is not None and cohort_code not in channels:
             continue
+        arpu = arpu_for(plan, cohort_code, first, decay)
         for month in range(1, 13):
             # a cohort acquired in month m has been watched for 12 − m months by year end
             watched = 12 - month

@@ -5,7 +5,6 @@ start from). Called once from ``monitoring.recompute.recompute_plan``."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -60,15 +59,16 @@ def store_curves(plan: Plan, now: Any) -> int:
     if not history:
         return 0
     definition = definition_for(plan)
-    # The definition's revenue per channel: weekly revenue scaled to it (1 for platform).
+    # The definition's revenue per channel (the same as the ROI tables): each week's
+    # reported revenue times the channel's credited ÷ reported revenue of the year
+    # (exactly 1 for platform revenue), so the curves answer in the definition's revenue.
     credited = channel_revenue(plan, definition)
     channels = Channel.objects.in_bulk(list(history))
     rows = []
     for channel_id, (spend, revenue) in sorted(history.items()):
-        reported = sum(revenue)
-        target = float(credited.get(channel_id, Decimal(str(reported))))
-        scale = target / reported if reported else 1.0
-        revenue = [round(v * scale, 2) for v in revenue]
+        scale = credited.scale(channel_id)
+        if scale != 1.0:
+            revenue = [round(v * scale, 2) for v in revenue]
         fit = response.fit_channel(spend, revenue, seed=response.SEED + channel_id)
         rows.append(
             ResponseCurve(

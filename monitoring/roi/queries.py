@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from channels.models import Channel, ChannelGroup, Cooperation, RoiLayer
@@ -18,7 +18,7 @@ from content.models import Campaign, CampaignStatus
 from monitoring.analytics import ltv as ltv_lib
 from monitoring.analytics import response
 from monitoring.analytics import roi as roi_lib
-from monitoring.models import DailyMetric, MetricRollup, Period
+from monitoring.models import AttributionResult, DailyMetric, MetricRollup, Period
 from monitoring.roi.models import (
     Department,
     ResponseCurve,
@@ -48,8 +48,12 @@ def _pct(value: Any) -> str:
     return f"{format((Decimal(str(value)) * 100).normalize(), 'f')} %"
 
 
-def definition_summary(definition: RoiDefinition, signoffs: dict[str, RoiSignoff]) -> str:
-    """One line that says what an ROI figure means (shown next to every one)."""
+def definition_summary(
+    definition: RoiDefinition, signoffs: dict[str, RoiSignoff], *, fallback: bool = False
+) -> str:
+    """One line that says what an ROI figure means (shown next to every one). With
+    ``fallback`` the definition names an attribution model without stored results, and
+    the line says that the platform-reported revenue stands in for it."""
     if definition.basis == RoiBasis.MARGIN:
         value = _("revenue × %(margin)s gross margin") % {"margin": _pct(definition.gross_margin)}
     else:
@@ -61,13 +65,18 @@ def definition_summary(definition: RoiDefinition, signoffs: dict[str, RoiSignoff
         costs.append(_("KOL fees"))
     cost = " + ".join(str(c) for c in costs)
     agreed = set(signoffs) == set(Department.values)
+    attribution = str(RoiAttribution(definition.attribution_model).label)
+    if fallback:
+        attribution = _(
+            "%(model)s — no results of this model yet, the platform-reported revenue is used"
+        ) % {"model": attribution}
     return _(
         "ROI = (%(value)s − costs) ÷ costs; costs = %(cost)s; revenue: %(attribution)s; "
         "LTV over %(months)s months at %(discount)s a year; version %(version)s, %(status)s"
     ) % {
         "value": value,
         "cost": cost,
-        "attribution": RoiAttribution(definition.attribution_model).label,
+        "attribution": attribution,
         "months": definition.ltv_horizon_months,
         "discount": _pct(definition.discount_rate),
         "version": definition.version,
@@ -83,6 +92,9 @@ class DefinitionView:
     agreed: bool
     history: list[RoiSignoff]
     departments: list[tuple[str, str, RoiSignoff | None]]
+    # the revenue the figures use: the definition's model, or "platform" as its stand-in
+    revenue_source: str = RoiAttribution.PLATFORM
+    fallback: bool = False
 
 
 def definition_view(plan: Plan) -> DefinitionView:
@@ -93,13 +105,17 @@ def definition_view(plan: Plan) -> DefinitionView:
         .select_related("signed_by")
         .order_by("-signed_at")[:20]
     )
+    source = revenue_source(plan, definition)
+    fallback = source != definition.attribution_model
     return DefinitionView(
         definition=definition,
         signoffs=signoffs,
-        summary=definition_summary(definition, signoffs),
+        summary=definition_summary(definition, signoffs, fallback=fallback),
         agreed=set(signoffs) == set(Department.values),
         history=history,
         departments=[(d.value, str(d.label), signoffs.get(d.value)) for d in Department],
+        revenue_source=source,
+        fallback=fallback,
     )
 
 
@@ -111,19 +127,94 @@ def _year_rows(plan: Plan, key: str) -> list[MetricRollup]:
     return [r for r in rows.filter(**{f"{key}__isnull": False}) if getattr(r, f"{key}_id")]
 
 
-def channel_revenue(plan: Plan, definition: RoiDefinition) -> dict[int, Decimal]:
+def revenue_source(plan: Plan, definition: RoiDefinition) -> str:
+    """The revenue the figures use: the definition's attribution model when the plan has
+    stored results of it, else ``platform`` (which the page and the API then flag)."""
+    model = definition.attribution_model
+    if model == RoiAttribution.PLATFORM:
+        return model
+    stored = AttributionResult.objects.filter(plan=plan, model=model)
+    return model if stored.filter(Q(value__gt=0) | Q(conversions__gt=0)).exists() else "platform"
+
+
+@dataclass
+class Credited:
+    """The revenue each channel is credited with for the plan year (see channel_revenue)."""
+
+    by_channel: dict[int, Decimal]
+    platform: dict[int, Decimal]  # the year's revenue reported in the metrics
+    source: str  # the attribution model used, or "platform"
+    requested: str  # the definition's attribution model
+    kept: set[int] = field(default_factory=set)  # channels without journeys: platform figure
+
+    @property
+    def fallback(self) -> bool:
+        return self.source != self.requested
+
+    def scale(self, channel_id: int) -> float:
+        """Credited ÷ reported revenue of a channel (1 where it reported none)."""
+        reported = self.platform.get(channel_id, Decimal(0))
+        if not reported:
+            return 1.0
+        return float(self.by_channel.get(channel_id, Decimal(0)) / reported)
+
+
+def channel_revenue(plan: Plan, definition: RoiDefinition) -> Credited:
     """The revenue each channel is credited with, by the definition's attribution model.
 
-    THE one place attributed revenue enters the ROI model (tables and scenarios): today
-    every model reads the revenue the platforms reported in the daily metrics; an
-    attribution model's stored credited value replaces it here once it is computed.
+    THE one place attributed revenue enters the ROI model (tables, totals and the
+    response-curve fits, hence the scenarios). The rule:
+
+    * ``platform`` — each channel's revenue as the platforms reported it in the daily
+      metrics of the plan year.
+    * an attribution model with stored results (some credit above 0) — the plan's
+      total reported revenue T is redistributed: a channel the journeys never touch
+      (no result row) keeps its reported revenue (there is no evidence to move it);
+      the rest, T − Σ kept, is split over the channels of the journeys in proportion
+      to the model's attributed value (its attributed conversions when no journey
+      carries a value), to the cent, the rounding cents going to the largest share.
+      A journeys channel without metrics (e.g. organic) gets its share too and shows
+      as a row without cost. The channels' revenues add up to T exactly.
+    * an attribution model without stored results — the reported revenue, flagged as a
+      fallback (``Credited.fallback``; the definition line and the API say so).
     """
-    return {r.channel_id: r.revenue for r in _year_rows(plan, "channel") if r.channel_id}
+    platform = {r.channel_id: r.revenue for r in _year_rows(plan, "channel") if r.channel_id}
+    requested = str(definition.attribution_model)
+    source = revenue_source(plan, definition)
+    if source == RoiAttribution.PLATFORM:
+        return Credited(dict(platform), platform, source, requested)
+    results = list(
+        AttributionResult.objects.filter(plan=plan, model=source).values_list(
+            "channel_id", "value", "conversions"
+        )
+    )
+    journeys = {channel_id for channel_id, _v, _c in results}
+    values = {channel_id: value for channel_id, value, _c in results}
+    if not any(values.values()):
+        values = {channel_id: Decimal(str(conv)) for channel_id, _v, conv in results}
+    kept = set(platform) - journeys
+    total = sum(platform.values(), Decimal(0))
+    shared = total - sum((platform[c] for c in kept), Decimal(0))
+    by_channel = {c: platform[c] for c in kept}
+    by_channel.update(roi_lib.split(shared, values))
+    return Credited(by_channel, platform, source, requested, kept)
 
 
-def attribution_available(definition: RoiDefinition) -> bool:
-    """Whether the revenue shown is the one the definition names (see channel_revenue)."""
-    return definition.attribution_model == RoiAttribution.PLATFORM
+def revenue_note(credited: Credited) -> str:
+    """How the channel revenue was obtained (the page and the API say it in words)."""
+    requested = str(RoiAttribution(credited.requested).label)
+    if credited.fallback:
+        return _(
+            "No %(model)s attribution results are stored yet (import journeys; the "
+            "recompute runs the models): the revenue the platforms reported is used."
+        ) % {"model": requested}
+    if credited.source == RoiAttribution.PLATFORM:
+        return _("Revenue as the platforms reported it in the daily metrics.")
+    return _(
+        "The plan's reported revenue shared over the channels of the journeys by their "
+        "%(model)s attributed value; channels the journeys do not reach keep their reported "
+        "revenue. The channels add up to the reported total."
+    ) % {"model": requested}
 
 
 @dataclass
@@ -197,6 +288,7 @@ class ChannelLtv:
     source: str  # "channel" | "plan" (plan-wide cohorts) | "all" (every cohort blended)
     cohorts: int
     curve: list[float]
+    result: ltv_lib.Ltv
 
 
 def _cohort(c: RoiCohort) -> ltv_lib.Cohort:
@@ -224,7 +316,7 @@ def ltv_by_channel(plan: Plan, definition: RoiDefinition) -> dict[int | None, Ch
         )
         if result is not None:
             found[key] = ChannelLtv(
-                result.per_user, "channel" if key else "plan", len(members), result.curve
+                result.per_user, "channel" if key else "plan", len(members), result.curve, result
             )
     if None not in found:
         result = ltv_lib.lifetime_value(
@@ -234,8 +326,26 @@ def ltv_by_channel(plan: Plan, definition: RoiDefinition) -> dict[int | None, Ch
             margin=margin,
         )
         if result is not None:
-            found[None] = ChannelLtv(result.per_user, "all", len(cohorts), result.curve)
+            found[None] = ChannelLtv(result.per_user, "all", len(cohorts), result.curve, result)
     return found
+
+
+def new_users_by_elapsed(plan: Plan) -> dict[int, dict[int, float]]:
+    """Per channel, its new users of the plan year by the months they spent in the period
+    (1 = acquired in its last month), the period ending with the last month with data."""
+    rows = list(
+        MetricRollup.objects.filter(
+            plan=plan, period=Period.MONTH, start__year=plan.year, channel__isnull=False
+        ).values_list("channel_id", "start", "new_users")
+    )
+    if not rows:
+        return {}
+    last = max(start.month for _c, start, _n in rows)
+    found: dict[int, dict[int, float]] = defaultdict(dict)
+    for channel_id, start, users in rows:
+        elapsed = last - start.month + 1
+        found[channel_id][elapsed] = found[channel_id].get(elapsed, 0.0) + float(users or 0)
+    return dict(found)
 
 
 # --- the layered tables -------------------------------------------------------------------------
@@ -263,6 +373,7 @@ class Report:
     layer_totals: dict[str, Row]
     has_data: bool
     attribution_available: bool
+    credited: Credited
 
     def layer(self, layer: str) -> dict[str, Any]:
         return {
@@ -275,24 +386,25 @@ class Report:
 def _sum_figures(
     rows: list[Row], value_share: Decimal, extra: Decimal = Decimal(0)
 ) -> roi_lib.Figures:
-    ltv_rows = [r for r in rows if r.figures.ltv_value is not None]
+    """The figures of a group of rows; LTV-corrected only when every row has its LTV."""
+    with_ltv = [r for r in rows if r.figures.future_value is not None]
+    new_users = sum(r.figures.new_users for r in rows)
     figures = roi_lib.figures(
         revenue=sum((r.figures.revenue for r in rows), Decimal(0)),
         spend=sum((r.figures.spend for r in rows), Decimal(0)),
         other_costs=sum((r.figures.other_costs for r in rows), Decimal(0)) + extra,
         value_share=value_share,
         **{name: sum(getattr(r.figures, name) for r in rows) for name in COUNTS},
+        future_value=(
+            sum((r.figures.future_value or Decimal(0) for r in rows), Decimal(0))
+            if rows and len(with_ltv) == len(rows)
+            else None
+        ),
     )
-    if ltv_rows and len(ltv_rows) == len(rows):
-        ltv_value = sum((r.figures.ltv_value or Decimal(0) for r in rows), Decimal(0))
-        figures = roi_lib.Figures(
-            **{
-                **figures.__dict__,
-                "ltv_value": ltv_value,
-                "ltv_per_user": roi_lib.ratio(ltv_value, figures.new_users),
-                "roi_ltv": roi_lib.ratio(ltv_value - figures.cost, figures.cost),
-            }
-        )
+    if figures.future_value is not None and new_users:
+        # the users-weighted LTV per user of the rows
+        lifetime = sum((r.figures.ltv_per_user or 0.0) * r.figures.new_users for r in rows)
+        figures = roi_lib.Figures(**{**figures.__dict__, "ltv_per_user": lifetime / new_users})
     return figures
 
 
@@ -305,23 +417,28 @@ def report(plan: Plan) -> Report:
     floor = float(definition.roi_floor)
     channels = list(Channel.objects.filter(plan=plan).order_by("sort_order", "code"))
     by_id = {c.pk: c for c in channels}
-    revenue = channel_revenue(plan, definition)
+    credited = channel_revenue(plan, definition)
     costs = other_costs(plan, definition, [c for c in channels if c.is_active])
     ltvs = ltv_by_channel(plan, definition)
+    acquired = new_users_by_elapsed(plan) if ltvs else {}
+    year = {r.channel_id: r for r in _year_rows(plan, "channel") if r.channel_id}
     channel_rows: list[Row] = []
-    for r in sorted(
-        _year_rows(plan, "channel"),
-        key=lambda r: (by_id[r.channel_id or 0].sort_order, by_id[r.channel_id or 0].code),
-    ):
-        channel = by_id[r.channel_id or 0]
+    # every channel with metrics, and the journeys channels credited with revenue
+    keys = sorted(
+        set(year) | {c for c, v in credited.by_channel.items() if v},
+        key=lambda pk: (by_id[pk].sort_order, by_id[pk].code),
+    )
+    for pk in keys:
+        channel, r = by_id[pk], year.get(pk)
         ltv = ltvs.get(channel.pk) or ltvs.get(None)
         figures = roi_lib.figures(
-            revenue=revenue.get(channel.pk, r.revenue),
-            spend=r.spend,
+            revenue=credited.by_channel.get(pk, Decimal(0)),
+            spend=r.spend if r else Decimal(0),
             other_costs=costs.by_channel.get(channel.pk, Decimal(0)),
             value_share=share,
-            **{name: getattr(r, name) for name in COUNTS},
+            **{name: getattr(r, name) if r else 0 for name in COUNTS},
             ltv_per_user=ltv.per_user if ltv else None,
+            future_value=(ltv_lib.future_value(ltv.result, acquired.get(pk, {})) if ltv else None),
         )
         channel_rows.append(
             Row(
@@ -392,7 +509,8 @@ def report(plan: Plan) -> Report:
         costs=costs,
         layer_totals=layer_totals,
         has_data=bool(channel_rows),
-        attribution_available=attribution_available(definition),
+        attribution_available=not credited.fallback,
+        credited=credited,
     )
 
 

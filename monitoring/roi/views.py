@@ -67,6 +67,7 @@ def _page(
         plan,
         "roi",
         report=found,
+        revenue_note=queries.revenue_note(found.credited),
         view=found.definition,
         definition=definition,
         brand=found.layer("brand"),

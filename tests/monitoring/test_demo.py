@@ -147,3 +147,19 @@ def test_loading_the_demo_twice_changes_nothing(demo_plan):
     assert DailyMetric.objects.filter(plan=demo_plan).count() == rows
     assert AlertRule.objects.filter(plan=demo_plan).count() == len(demo.RULES)
     assert snapshot(demo_plan) == before
+
+
+def test_the_demo_roi_tells_a_coherent_ltv_story(demo_plan):
+    from monitoring.roi import queries as roi_queries
+
+    report = roi_queries.report(demo_plan)
+    rows = {r.key: r.figures for r in report.channels}
+    for row in [*rows.values(), report.total.figures]:
+        assert row.roi_ltv is not None and row.roi is not None
+        assert row.roi_ltv >= row.roi  # the correction only adds the value after the year
+    # retention-heavy channels gain most; weak brand channels stay low
+    for code in ("tmall", "wechat"):
+        assert rows[code].roi_ltv > rows[code].roi + 1.0
+    for code in ("weibo", "bilibili"):
+        assert rows[code].roi_ltv < 0
+    assert report.total.figures.roi < report.total.figures.roi_ltv < 1.5

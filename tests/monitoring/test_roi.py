@@ -142,7 +142,9 @@ def test_layered_roi_on_hand_checked_numbers(world):
     assert report.total.figures.roi == pytest.approx((5500 * 0.4 - 301500) / 301500)
 
 
-def test_ltv_corrected_roi_uses_the_channel_cohorts_else_the_plan_wide(world):
+def test_ltv_corrected_roi_adds_the_value_after_the_period(world):
+    """In-period value + the LTV tail of the year's new users after the period's end."""
+    metric(world, date(2027, 2, 1), "douyin", new_users=4)
     metric(world, date(2027, 3, 1), "douyin", new_users=10, spend=1000, revenue=500)
     metric(world, date(2027, 3, 1), "sem_baidu", new_users=5, spend=100, revenue=50)
     editor = world.users["editor"]
@@ -168,15 +170,196 @@ def test_ltv_corrected_roi_uses_the_channel_cohorts_else_the_plan_wide(world):
     services.definition_update(
         plan=world.plan,
         expected_version=d.version,
-        changes={"ltv_horizon_months": 2, "discount_rate": D("0")},
+        changes={"ltv_horizon_months": 3, "discount_rate": D("0")},
         actor=editor,
     )
     recompute_plan(world.plan.pk)
-    rows = {r.key: r for r in queries.report(world.plan).channels}
-    assert rows["douyin"].figures.ltv_per_user == pytest.approx(150.0)  # 100 × (1 + .5)
-    assert rows["douyin"].figures.roi_ltv == pytest.approx((1500 - 1000) / 1000)
+    report = queries.report(world.plan)
+    rows = {r.key: r for r in report.channels}
+    douyin = rows["douyin"].figures
+    # retention 1, .5, then .25 (one observed month decays geometrically); ARPU 100:
+    # T(0) = 175, T(1) = 75, T(2) = 25. The period ends in March: the 10 March users
+    # spent 1 month in it (75 each after it), the 4 February users 2 months (25 each).
+    assert douyin.ltv_per_user == pytest.approx(175.0)
+    assert douyin.future_value == D("850.00")
+    assert douyin.ltv_value == D("1350.00")  # 500 in period + 850 after it
+    assert douyin.roi == pytest.approx(-0.5)
+    assert douyin.roi_ltv == pytest.approx((1350 - 1000) / 1000)
+    # plan-wide cohorts without retention: nothing after month 0, so no correction
     assert rows["sem_baidu"].ltv_source == "plan"
     assert rows["sem_baidu"].figures.ltv_per_user == pytest.approx(30.0)
+    assert rows["sem_baidu"].figures.future_value == D("0.00")
+    assert rows["sem_baidu"].figures.roi_ltv == rows["sem_baidu"].figures.roi
+    total = report.total.figures
+    assert total.future_value == D("850.00")
+    assert total.roi_ltv == pytest.approx((550 + 850 - 1100) / 1100)
+    assert total.ltv_per_user == pytest.approx((175 * 14 + 30 * 5) / 19)
+
+
+def _attributed(world, model, values, conversions=1.0):
+    from monitoring.models import AttributionResult
+
+    for code, value in values.items():
+        AttributionResult.objects.create(
+            plan=world.plan,
+            model=model,
+            channel=channel(world, code),
+            conversions=conversions,
+            value=value,
+        )
+
+
+def _use(world, model):
+    d = services.definition_for(world.plan)
+    return services.definition_update(
+        plan=world.plan,
+        expected_version=d.version,
+        changes={"attribution_model": model},
+        actor=world.users["editor"],
+    )
+
+
+def test_attributed_revenue_shares_the_reported_total_by_the_models_value(world):
+    metric(world, date(2027, 3, 1), "douyin", spend=1000, revenue=3000, new_users=10)
+    metric(world, date(2027, 3, 1), "sem_baidu", spend=500, revenue=2000)
+    metric(world, date(2027, 3, 1), "tmall", spend=800, revenue=5000)
+    recompute_plan(world.plan.pk)
+    # tmall is in no journey: it keeps its 5,000; the other 5,000 (douyin + sem_baidu)
+    # goes 100 : 300 : 100 to douyin, sem_baidu and wechat (journeys only, no metrics)
+    _attributed(world, "markov", {"douyin": 100, "sem_baidu": 300, "wechat": 100})
+    _attributed(world, "last_click", {"douyin": 0, "sem_baidu": 0}, conversions=0)  # no credit
+    # journeys without values: the attributed conversions share it (1 : 1 here)
+    _attributed(world, "first_click", {"douyin": 0, "sem_baidu": 0})
+    _use(world, "first_click")
+    report = queries.report(world.plan)
+    assert {r.key: r.figures.revenue for r in report.channels} == {
+        "douyin": D("2500.00"),
+        "sem_baidu": D("2500.00"),
+        "tmall": D("5000.00"),
+    }
+    _use(world, "markov")
+    credited = queries.channel_revenue(world.plan, services.definition_for(world.plan))
+    by_code = {channel(world, c).pk: c for c in ("douyin", "sem_baidu", "tmall", "wechat")}
+    assert {by_code[k]: v for k, v in credited.by_channel.items()} == {
+        "douyin": D("1000.00"),
+        "sem_baidu": D("3000.00"),
+        "wechat": D("1000.00"),
+        "tmall": D("5000.00"),
+    }
+    assert credited.source == "markov" and not credited.fallback
+    report = queries.report(world.plan)
+    rows = {r.key: r for r in report.channels}
+    assert rows["douyin"].figures.roi == pytest.approx((1000 - 1000) / 1000)
+    assert rows["tmall"].figures.revenue == D("5000.00")
+    assert rows["douyin"].figures.roas == pytest.approx(1.0)
+    assert rows["wechat"].figures.revenue == D("1000.00")  # shown, without cost
+    assert rows["wechat"].figures.cost == 0 and rows["wechat"].figures.roi is None
+    assert report.total.figures.revenue == D("10000.00")  # reconciles with the metrics
+    assert "no results of this model" not in report.definition.summary
+    # a model whose results give no credit: the reported revenue, flagged
+    _use(world, "last_click")
+    report = queries.report(world.plan)
+    assert report.credited.fallback and report.credited.source == "platform"
+    assert {r.key: r.figures.revenue for r in report.channels} == {
+        "douyin": D("3000"),
+        "sem_baidu": D("2000"),
+        "tmall": D("5000"),
+    }
+    assert "no results of this model yet" in report.definition.summary
+
+
+def test_attributed_revenue_adds_up_to_the_cent():
+    from monitoring.analytics import roi as roi_lib
+
+    parts = roi_lib.split(D("100.00"), {1: D("1"), 2: D("1"), 3: D("1")})
+    assert sorted(parts.values()) == [D("33.33"), D("33.33"), D("33.34")]
+    assert sum(parts.values()) == D("100.00")
+
+
+def test_response_curves_fit_the_definitions_revenue(world):
+    from django.utils import timezone
+
+    from monitoring.roi import fits
+
+    _year(world, "douyin", weeks=10)
+    _year(world, "sem_baidu", weeks=10)
+    recompute_plan(world.plan.pk)
+    platform = {c.channel.code: list(c.weekly_revenue) for c in queries.curves(world.plan)}
+    reported = queries.channel_revenue(world.plan, services.definition_for(world.plan))
+    d, s = channel(world, "douyin").pk, channel(world, "sem_baidu").pk
+    total = reported.platform[d] + reported.platform[s]
+    _attributed(world, "linear", {"douyin": 1, "sem_baidu": 3})
+    _use(world, "linear")
+    fits.store_curves(world.plan, timezone.now())
+    credited = queries.channel_revenue(world.plan, services.definition_for(world.plan))
+    assert credited.by_channel[d] == (total / 4).quantize(D("0.01"))
+    scale = float(credited.by_channel[d] / reported.platform[d])
+    stored = {c.channel.code: list(c.weekly_revenue) for c in queries.curves(world.plan)}
+    assert stored["douyin"] == [round(v * scale, 2) for v in platform["douyin"]]
+    assert sum(stored["douyin"]) + sum(stored["sem_baidu"]) == pytest.approx(float(total), abs=1)
+
+
+def test_recompute_stores_attribution_before_it_fits_the_roi_curves(world, monkeypatch):
+    from monitoring import recompute
+
+    calls = []
+    monkeypatch.setattr(recompute, "recompute_attribution", lambda plan: calls.append("attr"))
+    monkeypatch.setattr(
+        recompute.roi_fits, "store_curves", lambda plan, now: calls.append("curves")
+    )
+    recompute_plan(world.plan.pk)
+    assert calls == ["attr", "curves"]
+
+
+def test_fallback_is_flagged_on_the_page_and_in_the_api(world, client_for, api_for):
+    metric(world, date(2027, 3, 1), "douyin", spend=1000, revenue=3000)
+    recompute_plan(world.plan.pk)
+    _use(world, "markov")
+    body = api_for("viewer").get(f"/api/v1/plans/{world.plan.pk}/roi/").json()
+    assert body["revenue_source"] == "platform" and body["attribution_fallback"] is True
+    assert body["definition"]["attribution_fallback"] is True
+    assert "No Data-driven (Markov) attribution results" in body["revenue_note"]
+    page = client_for("viewer").get(f"/plans/{world.plan.pk}/monitoring/roi/")
+    assert "no results of this model yet" in page.content.decode()
+    assert 'id="revenue-source"' in page.content.decode()
+    overview = client_for("viewer").get(f"/plans/{world.plan.pk}/monitoring/")
+    assert "roi-definition-line" in overview.content.decode()
+    funnel = api_for("viewer").get(f"/api/v1/plans/{world.plan.pk}/funnel/").json()
+    assert funnel["roi_definition"].startswith("ROI = ")
+
+
+def test_roi_page_and_api_take_a_fixed_number_of_queries(
+    world, client_for, api_for, django_assert_max_num_queries
+):
+    for code in ("douyin", "sem_baidu", "tmall", "jd", "weibo", "xiaohongshu"):
+        _year(world, code, weeks=10)
+    services.cohort_create(
+        plan=world.plan,
+        actor=world.users["editor"],
+        month=date(2027, 1, 1),
+        channel=channel(world, "tmall"),
+        users=100,
+        retention=[0.5, 0.4],
+        arpu=D("50"),
+    )
+    recompute_plan(world.plan.pk)
+    _attributed(world, "markov", {"douyin": 1, "tmall": 2})
+    _use(world, "markov")
+    client, api = client_for("viewer"), api_for("viewer")
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        assert client.get(f"/plans/{world.plan.pk}/monitoring/roi/").status_code == 200
+    with django_assert_max_num_queries(API_QUERIES):
+        assert api.get(f"/api/v1/plans/{world.plan.pk}/roi/").status_code == 200
+    with django_assert_max_num_queries(SCENARIO_QUERIES):
+        url = f"/api/v1/plans/{world.plan.pk}/roi/scenarios/"
+        assert api.get(url, {"change": ["douyin:-10"]}).status_code == 200
+
+
+# Measured with six channels, one cohort and attributed revenue (the same as with three):
+# 27, 15 and 10; the counts do not grow with channels or cohorts (no query per row).
+PAGE_QUERIES = 27
+API_QUERIES = 15
+SCENARIO_QUERIES = 10
 
 
 def test_cohort_validation(world):

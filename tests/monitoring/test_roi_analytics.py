@@ -36,10 +36,35 @@ def test_zero_cost_gives_no_roi_instead_of_dividing_by_zero():
     assert f.roi is None and f.roas is None and f.cpa is None and f.cpm is None
 
 
-def test_ltv_corrected_roi_uses_new_users_times_ltv():
-    f = roi.figures(revenue=D("100"), spend=D("1000"), new_users=20, ltv_per_user=80.0)
-    assert f.ltv_value == D("1600.00")
-    assert f.roi_ltv == pytest.approx(0.6)
+def test_ltv_corrected_roi_adds_the_future_value_to_the_in_period_value():
+    f = roi.figures(
+        revenue=D("100"), spend=D("1000"), new_users=20, ltv_per_user=80.0, future_value=600.0
+    )
+    assert f.value == D("100.00")
+    assert f.future_value == D("600.00")
+    assert f.ltv_value == D("700.00")  # 100 in period + 600 after it
+    assert f.roi == pytest.approx(-0.9)
+    assert f.roi_ltv == pytest.approx(-0.3)
+    # never below the in-period figure, and none without an LTV
+    low = roi.figures(revenue=D("100"), spend=D("1000"), future_value=-5.0)
+    assert low.future_value == D("0.00") and low.roi_ltv == low.roi
+    assert roi.figures(revenue=D("100"), spend=D("1000")).roi_ltv is None
+
+
+def test_future_value_is_the_ltv_tail_after_the_period():
+    # retention 1, .5, .25; ARPU 100; margin .5: monthly 50, 25, 12.5
+    result = ltv.lifetime_value(
+        [ltv.Cohort(100, [0.5, 0.25], 100.0)], horizon_months=3, annual_discount=0.0, margin=0.5
+    )
+    assert result is not None
+    assert result.tail == pytest.approx([87.5, 37.5, 12.5, 0.0])
+    # 10 users acquired in the last month (1 month in the period), 4 two months before
+    # its end, 2 long before (nothing left of the horizon)
+    assert ltv.future_value(result, {1: 10, 2: 4, 7: 2}) == pytest.approx(375 + 50)
+    assert ltv.future_value(result, {}) == 0.0
+    assert ltv.future_value(result, {1: 0}) == 0.0
+    with pytest.raises(ValueError, match="at least one month"):
+        ltv.future_value(result, {0: 5})
 
 
 def test_split_adds_up_to_the_cent():

@@ -268,9 +268,9 @@ def test_kol_metrics_shown(page, world, login, plan_url, shot):
     expect(figure("Fees")).to_have_text(yuan("200,000"))
     expect(figure("Cost per engagement")).to_have_text("¥5.00")
     expect(figure("Cost per conversion")).to_have_text("¥100.00")
-    expect(figure("ROI")).to_have_text("1.30×")
+    expect(figure("GMV ÷ fees")).to_have_text("1.30×")
     # A tier without cooperations has no ratios, not zeros.
-    expect(page.locator(".tier-card.tier-mid dt:text-is('ROI') + dd")).to_have_text("—")
+    expect(page.locator(".tier-card.tier-mid dt:text-is('GMV ÷ fees') + dd")).to_have_text("—")
 
     chart = page.locator("[data-chart=tier-figure]")
     expect(chart).to_have_attribute("data-chart-drawn", "1")

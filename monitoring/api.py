@@ -137,6 +137,15 @@ class ImportRequestSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+def upload_source(data: dict[str, Any]) -> dict[str, Any]:
+    """An import request's source for an import service: the uploaded file (its name and
+    size) or the JSON ``rows``."""
+    upload = data.get("file")
+    if upload is None:
+        return {"source": data["rows"], "filename": "api.json", "size": 0}
+    return {"source": upload.file, "filename": upload.name, "size": upload.size}
+
+
 class MetricsImportView(PlanScopedAPIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -170,14 +179,8 @@ class MetricsImportView(PlanScopedAPIView):
         body = ImportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        upload = data.get("file")
         record = services.import_metrics(
-            plan=plan,
-            actor=actor_of(request),
-            source=upload.file if upload else data["rows"],
-            filename=upload.name if upload else "api.json",
-            size=upload.size if upload else 0,
-            dry_run=data["dry_run"],
+            plan=plan, actor=actor_of(request), **upload_source(data), dry_run=data["dry_run"]
         )
         record.refresh_from_db()
         code = {

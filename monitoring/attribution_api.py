@@ -23,7 +23,7 @@ from core.api import IF_MATCH, VERSIONED_ERRORS, expected_version, with_etag
 from core.auth import actor_of
 from monitoring import attribution as service
 from monitoring import queries
-from monitoring.api import ImportProblemSerializer
+from monitoring.api import ImportProblemSerializer, upload_source
 from monitoring.models import (
     AttributionModel,
     AttributionSettings,
@@ -137,13 +137,10 @@ class JourneysImportView(PlanScopedAPIView):
         body = JourneyImportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        upload = data.get("file")
         record = service.import_journeys(
             plan=plan,
             actor=actor_of(request),
-            source=upload.file if upload else data["rows"],
-            filename=upload.name if upload else "api.json",
-            size=upload.size if upload else 0,
+            **upload_source(data),
             dry_run=data["dry_run"],
             mode=data["mode"],
         )

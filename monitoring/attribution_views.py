@@ -33,7 +33,7 @@ from monitoring import charts, queries
 from monitoring.forms import AttributionSettingsForm, JourneyImportForm
 from monitoring.journeys import PATH_COLUMNS, TOUCH_COLUMNS
 from monitoring.models import AttributionModel, AttributionSettings, JourneyImport
-from monitoring.pages import base_context
+from monitoring.pages import base_context, submit_upload
 from planner.access import Action, plan_for_user
 from planner.models import Plan
 
@@ -156,26 +156,22 @@ def attribution(request: HttpRequest, plan_id: int) -> HttpResponse:
 def journeys_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
     form = JourneyImportForm(request.POST, request.FILES, auto_id="jim_%s")
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            record = service.import_journeys(
-                plan=plan,
-                actor=actor_of(request),
-                source=upload,
-                filename=upload.name or "journeys",
-                size=upload.size or 0,
-                dry_run=form.cleaned_data["dry_run"],
-                mode=form.cleaned_data["mode"],
-            )
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
-            attach_error(form, error)
-        else:
-            url = reverse("monitoring:attribution", args=[plan.pk])
-            return redirect(f"{url}?{urlencode({'import': record.pk})}#journeys-result")
-    return _page(request, plan, import_form=form, status=400)
+    record = submit_upload(
+        form,
+        lambda upload, data: service.import_journeys(
+            plan=plan,
+            actor=actor_of(request),
+            source=upload,
+            filename=upload.name or "journeys",
+            size=upload.size or 0,
+            dry_run=data["dry_run"],
+            mode=data["mode"],
+        ),
+    )
+    if record is None:
+        return _page(request, plan, import_form=form, status=400)
+    url = reverse("monitoring:attribution", args=[plan.pk])
+    return redirect(f"{url}?{urlencode({'import': record.pk})}#journeys-result")
 
 
 @login_required

@@ -370,6 +370,41 @@ class _Codes:
         )
 
 
+# --- header formats -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """What a source's header must hold, and how a problem with it is worded.
+
+    The messages are msgids (``gettext_noop``), translated when used; ``unknown`` and
+    ``empty`` may name the format's ``%(columns)s``. A family of formats told apart by
+    their header (the journeys importer's) overrides :meth:`pick`.
+    """
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    unknown: str  # "… is not a column of … (%(columns)s)"
+    unnamed: str  # a column without a name
+    empty: str  # the first row is empty
+
+    def pick(self, names: list[str], *, row: int | None) -> SourceFormat:
+        """The format of a header with these (normalised) names: this one."""
+        return self
+
+    def message(self, msgid: str) -> str:
+        return _(msgid) % {"columns": ", ".join(self.columns)}
+
+
+METRICS_FORMAT = SourceFormat(
+    columns=COLUMNS,
+    required=REQUIRED_COLUMNS,
+    unknown=gettext_noop("is not a column of the daily metrics format (%(columns)s)"),
+    unnamed=gettext_noop("this column has no name; remove it or name it"),
+    empty=gettext_noop("The first row is empty; it must hold the column names (%(columns)s)."),
+)
+
+
 # --- opening and recognising a source ----------------------------------------------------
 
 
@@ -552,8 +587,10 @@ def _csv_encoding(handle: IO[bytes], head: bytes) -> str:
     )
 
 
-def _csv_chunks(handle: IO[bytes], size: int, head: bytes, progress: _Progress) -> Iterator[_Chunk]:
-    """The header checked now; the rows as an iterator of chunks."""
+def _csv_chunks(
+    handle: IO[bytes], size: int, head: bytes, progress: _Progress, form: SourceFormat
+) -> tuple[SourceFormat, Iterator[_Chunk]]:
+    """The header checked now (its format); the rows as an iterator of chunks."""
     encoding = _csv_encoding(handle, head)
     handle.seek(0)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
@@ -568,13 +605,9 @@ def _csv_chunks(handle: IO[bytes], size: int, head: bytes, progress: _Progress) 
     if header is None:
         raise _refused(_("The file is empty."))
     if not any(cell.strip() for cell in header):
-        raise _refused(
-            _("The first row is empty; it must hold the column names (%(columns)s).")
-            % {"columns": ", ".join(COLUMNS)},
-            row=1,
-        )
-    names = _check_header(header, row=1)
-    return _csv_rows(handle, size, encoding, names, progress)
+        raise _refused(form.message(form.empty), row=1)
+    form, names = _check_header(header, row=1, form=form)
+    return form, _csv_rows(handle, size, encoding, names, progress)
 
 
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -720,9 +753,10 @@ def _cell_text(value: object) -> str:
 
 
 def _xlsx_chunks(
-    handle: IO[bytes], filename: str, progress: _Progress
-) -> tuple[Iterator[_Chunk], Callable[[], None]]:
-    """The header checked now; the rows as an iterator of chunks, and how to close."""
+    handle: IO[bytes], filename: str, progress: _Progress, form: SourceFormat
+) -> tuple[SourceFormat, Iterator[_Chunk], Callable[[], None]]:
+    """The header checked now (its format); the rows as an iterator of chunks, and how
+    to close."""
     _check_zip(handle, filename)
     from openpyxl import load_workbook
 
@@ -748,13 +782,9 @@ def _xlsx_chunks(
         workbook.close()
         if first is None:
             raise _refused(_("The file is empty."))
-        raise _refused(
-            _("The first row is empty; it must hold the column names (%(columns)s).")
-            % {"columns": ", ".join(COLUMNS)},
-            row=1,
-        )
+        raise _refused(form.message(form.empty), row=1)
     try:
-        names = _check_header(header, row=1)
+        form, names = _check_header(header, row=1, form=form)
     except _Refused:
         workbook.close()
         raise
@@ -801,14 +831,17 @@ def _xlsx_chunks(
             if declared_rows:
                 progress(_READ_SHARE * min(1.0, row_number / declared_rows))
 
-    return chunks(), workbook.close
+    return form, chunks(), workbook.close
 
 
 # --- JSON rows ---------------------------------------------------------------------------
 
 
-def _json_chunks(rows: Sequence[Mapping[str, Any]], progress: _Progress) -> Iterator[_Chunk]:
-    """The keys of the first row checked now; the rows as an iterator of chunks."""
+def _json_chunks(
+    rows: Sequence[Mapping[str, Any]], progress: _Progress, form: SourceFormat
+) -> tuple[SourceFormat, Iterator[_Chunk]]:
+    """The keys of the first row checked now (their format); the rows as an iterator of
+    chunks."""
     if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
         raise _refused(_("The rows must be a list of objects."))
     if not rows:
@@ -817,7 +850,7 @@ def _json_chunks(rows: Sequence[Mapping[str, Any]], progress: _Progress) -> Iter
     if not isinstance(first, Mapping):
         raise _refused(_("must be an object with the columns as keys"), row=1)
     keys = list(first.keys())
-    names = _check_header([str(key) for key in keys], row=None)
+    form, names = _check_header([str(key) for key in keys], row=None, form=form)
     expected = set(keys)
     total = len(rows)
 
@@ -861,14 +894,38 @@ def _json_chunks(rows: Sequence[Mapping[str, Any]], progress: _Progress) -> Iter
             yield _Chunk(numbers, cells, errors, excluded)
             progress(_READ_SHARE * (start + count) / total)
 
-    return chunks()
+    return form, chunks()
+
+
+# --- any source ----------------------------------------------------------------------------
+
+
+def _source_chunks(
+    source: Source, filename: str, form: SourceFormat, stack: ExitStack, progress: _Progress
+) -> tuple[SourceFormat, Iterator[_Chunk]]:
+    """Open the source (closed with ``stack``) and check its header now: the header's
+    format, and the rows as an iterator of chunks."""
+    if not isinstance(source, PurePath | bytes | bytearray | memoryview) and not hasattr(
+        source, "read"
+    ):
+        return _json_chunks(source, progress, form)
+    handle, size = _open(source, stack)
+    head = handle.read(8192)
+    handle.seek(0)
+    if _kind(head, filename) == "xlsx":
+        form, chunks, close = _xlsx_chunks(handle, filename, progress, form)
+        stack.callback(close)
+        return form, chunks
+    return _csv_chunks(handle, size, head, progress, form)
 
 
 # --- header -------------------------------------------------------------------------------
 
 
-def _check_header(cells: list[str], *, row: int | None) -> list[str]:
-    """The header's column names (normalised), or every problem with it."""
+def _check_header(
+    cells: list[str], *, row: int | None, form: SourceFormat
+) -> tuple[SourceFormat, list[str]]:
+    """The header's format and column names (normalised), or every problem with it."""
     if len(cells) == 1:
         for mark, label in ((";", _("semicolons")), ("\t", _("tabs")), ("|", _("bars (|)"))):
             if mark in cells[0]:
@@ -881,17 +938,12 @@ def _check_header(cells: list[str], *, row: int | None) -> list[str]:
                     row=row,
                 )
     names = [unicodedata.normalize("NFKC", cell).strip().lower() for cell in cells]
+    form = form.pick(names, row=row)
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     for position, name in enumerate(names):
         if not name:
-            errors.append(
-                RowError(
-                    row,
-                    _column_letter(position),
-                    _("this column has no name; remove it or name it"),
-                )
-            )
+            errors.append(RowError(row, _column_letter(position), _(form.unnamed)))
         elif name in seen:
             errors.append(
                 RowError(
@@ -904,22 +956,17 @@ def _check_header(cells: list[str], *, row: int | None) -> list[str]:
                     },
                 )
             )
-        elif name not in _ORDER:
+        elif name not in form.columns:
             errors.append(
-                RowError(
-                    row,
-                    _shown(cells[position].strip()),
-                    _("is not a column of the daily metrics format (%(columns)s)")
-                    % {"columns": ", ".join(COLUMNS)},
-                )
+                RowError(row, _shown(cells[position].strip()), form.message(form.unknown))
             )
         seen.setdefault(name, position)
-    for name in REQUIRED_COLUMNS:
+    for name in form.required:
         if name not in seen:
             errors.append(RowError(row, name, _("this required column is missing")))
     if errors:
         raise _Refused(*errors)
-    return names
+    return form, names
 
 
 # --- cells ---------------------------------------------------------------------------------
@@ -1715,19 +1762,7 @@ def _read(
     """Read and check the whole source; while it is clean, hand each chunk to ``writer``."""
     with ExitStack() as stack:
         try:
-            if not isinstance(source, PurePath | bytes | bytearray | memoryview) and not hasattr(
-                source, "read"
-            ):
-                chunks = _json_chunks(source, report)
-            else:
-                handle, size = _open(source, stack)
-                head = handle.read(8192)
-                handle.seek(0)
-                if _kind(head, filename) == "xlsx":
-                    chunks, close = _xlsx_chunks(handle, filename, report)
-                    stack.callback(close)
-                else:
-                    chunks = _csv_chunks(handle, size, head, report)
+            _form, chunks = _source_chunks(source, filename, METRICS_FORMAT, stack, report)
             for chunk in chunks:
                 checked = checker.add(chunk)
                 # data rows, and (empty rows included) records: both bounded

@@ -50,44 +50,36 @@ non-converting path, the counts and the value.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePath
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from monitoring.analytics import attribution
 from monitoring.importer import (
-    CHUNK_ROWS,
     MAX_ERRORS,
     MAX_ROWS,
     RowError,
     Source,
-    _cell_text,
-    _check_zip,
+    SourceFormat,
+    _Chunk,
     _Codes,
-    _column_letter,
-    _csv_encoding,
-    _csv_rows,
     _formula,
-    _kind,
-    _open,
     _parse_numbers,
     _Progress,
     _Refused,
     _refused,
     _shown,
+    _source_chunks,
 )
 from monitoring.models import JourneyFormat
 
@@ -171,169 +163,55 @@ class _Problems:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _check_header(cells: list[str], *, row: int | None) -> tuple[str, list[str]]:
-    """The format and the normalised column names, or every problem with the header."""
-    if len(cells) == 1:
-        for mark, label in ((";", _("semicolons")), ("\t", _("tabs")), ("|", _("bars (|)"))):
-            if mark in cells[0]:
-                raise _refused(
-                    _(
-                        "Wrong delimiter: the columns are separated by %(mark)s; they must be "
-                        "separated by commas (save as “CSV UTF-8 (comma delimited)”)."
-                    )
-                    % {"mark": label},
-                    row=row,
-                )
-    names = [unicodedata.normalize("NFKC", cell).strip().lower() for cell in cells]
-    columns: tuple[str, ...]
-    if "journey_id" in names:
-        kind, columns = JourneyFormat.TOUCHPOINTS, TOUCH_COLUMNS
-    elif "path" in names:
-        kind, columns = JourneyFormat.PATHS, PATH_COLUMNS
-    else:
+class _JourneyFormats(SourceFormat):
+    """Touchpoint rows or path rows, told apart by their header."""
+
+    def pick(self, names: list[str], *, row: int | None) -> SourceFormat:
+        if "journey_id" in names:
+            return TOUCH_FORMAT
+        if "path" in names:
+            return PATH_FORMAT
         raise _refused(
             _("The header is neither touchpoint rows (%(touchpoints)s) nor path rows (%(paths)s).")
             % {"touchpoints": ", ".join(TOUCH_COLUMNS), "paths": ", ".join(PATH_COLUMNS)},
             row=row,
         )
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    for position, name in enumerate(names):
-        if not name:
-            errors.append(
-                RowError(row, _column_letter(position), _("this column has no name; remove it"))
-            )
-        elif name in seen:
-            errors.append(
-                RowError(
-                    row,
-                    name,
-                    _("appears twice (columns %(first)s and %(second)s)")
-                    % {"first": _column_letter(seen[name]), "second": _column_letter(position)},
-                )
-            )
-        elif name not in columns:
-            errors.append(
-                RowError(
-                    row,
-                    _shown(cells[position].strip()),
-                    _("is not a column of this format (%(columns)s)")
-                    % {"columns": ", ".join(columns)},
-                )
-            )
-        seen.setdefault(name, position)
-    for name in columns:
-        if name not in seen:
-            errors.append(RowError(row, name, _("this required column is missing")))
-    if errors:
-        raise _Refused(*errors)
-    return kind, names
 
+
+_MESSAGES = {
+    "unknown": gettext_noop("is not a column of this format (%(columns)s)"),
+    "unnamed": gettext_noop("this column has no name; remove it"),
+    "empty": gettext_noop("The first row is empty; it must hold the column names."),
+}
+TOUCH_FORMAT = SourceFormat(columns=TOUCH_COLUMNS, required=TOUCH_COLUMNS, **_MESSAGES)
+PATH_FORMAT = SourceFormat(columns=PATH_COLUMNS, required=PATH_COLUMNS, **_MESSAGES)
+JOURNEY_FORMATS = _JourneyFormats(columns=(), required=(), **_MESSAGES)
 
 Chunk = tuple[np.ndarray, dict[str, np.ndarray]]
 
 
-def _csv_source(handle: IO[bytes], size: int, head: bytes) -> tuple[str, Iterator[Chunk]]:
-    encoding = _csv_encoding(handle, head)
-    handle.seek(0)
-    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
-    try:
-        header = next(csv.reader(text), None)
-    except csv.Error as error:
-        raise _refused(
-            _("The header cannot be read as CSV: %(reason)s") % {"reason": error}, row=1
-        ) from None
-    finally:
-        text.detach()
-    if header is None or not any(cell.strip() for cell in header):
-        raise _refused(_("The first row is empty; it must hold the column names."), row=1)
-    kind, names = _check_header(header, row=1)
-    chunks = _csv_rows(handle, size, encoding, names, _Progress(None))
-    return kind, ((chunk.rows, chunk.cells) for chunk in chunks)
+def _chunks(source: Source, filename: str, stack: ExitStack) -> tuple[str, Iterator[_Chunk]]:
+    """The source's format (touchpoints or paths), its header checked; its rows in chunks."""
+    form, chunks = _source_chunks(source, filename, JOURNEY_FORMATS, stack, _Progress(None))
+    kind = JourneyFormat.TOUCHPOINTS if form is TOUCH_FORMAT else JourneyFormat.PATHS
+    return kind, chunks
 
 
-def _xlsx_source(handle: IO[bytes], filename: str, stack: ExitStack) -> tuple[str, Iterator[Chunk]]:
-    _check_zip(handle, filename)
-    from openpyxl import load_workbook
-
-    handle.seek(0)
-    unreadable = _("The file is not a readable Excel (.xlsx) workbook.")
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-    except Exception:
-        raise _refused(unreadable) from None
-    stack.callback(workbook.close)
-    header = [_cell_text(value) for value in (first or ())]
-    while header and not header[-1].strip():
-        header.pop()
-    if not header:
-        raise _refused(_("The first row is empty; it must hold the column names."), row=1)
-    kind, names = _check_header(header, row=1)
-    width = len(names)
-
-    def chunks() -> Iterator[Chunk]:
-        number = 1
-        while True:
-            batch: list[list[str]] = []
-            numbers: list[int] = []
-            try:
-                for values in rows:
-                    number += 1
-                    texts = [_cell_text(value) for value in values][:width]
-                    batch.append(texts + [""] * (width - len(texts)))
-                    numbers.append(number)
-                    if len(batch) == CHUNK_ROWS:
-                        break
-            except Exception:
-                raise _refused(
-                    _("The sheet cannot be read from this row on."), row=number
-                ) from None
-            if not batch:
-                return
-            columns = list(zip(*batch, strict=True))
-            yield (
-                np.array(numbers, dtype=np.int64),
-                {name: np.array(columns[i], dtype=object) for i, name in enumerate(names)},
-            )
-
-    return kind, chunks()
-
-
-def _json_source(rows: Sequence[Mapping[str, Any]]) -> tuple[str, Iterator[Chunk]]:
-    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
-        raise _refused(_("The rows must be a list of objects."))
-    if not rows:
-        raise _refused(_("There are no rows."))
-    if not all(isinstance(item, Mapping) for item in rows):
-        bad = next(i for i, item in enumerate(rows) if not isinstance(item, Mapping))
-        raise _refused(_("must be an object with the columns as keys"), row=bad + 1)
-    keys = list(rows[0].keys())
-    kind, names = _check_header([str(key) for key in keys], row=None)
-    for position, item in enumerate(rows):
-        if item.keys() != rows[0].keys():
-            raise _refused(_("has other keys than the first row"), row=position + 1)
-    cells = {
-        name: np.array([_cell_text(item[key]) for item in rows], dtype=object)
-        for name, key in zip(names, keys, strict=True)
-    }
-    return kind, iter([(np.arange(1, len(rows) + 1, dtype=np.int64), cells)])
-
-
-def _chunks(source: Source, filename: str, stack: ExitStack) -> tuple[str, Iterator[Chunk]]:
-    if not isinstance(source, PurePath | bytes | bytearray | memoryview) and not hasattr(
-        source, "read"
-    ):
-        return _json_source(source)
-    handle, size = _open(source, stack)
-    head = handle.read(8192)
-    handle.seek(0)
-    if _kind(head, filename) == "xlsx":
-        return _xlsx_source(handle, filename, stack)
-    return _csv_source(handle, size, head)
+def _data_rows(chunks: Iterator[_Chunk], problems: _Problems) -> Iterator[Chunk]:
+    """Each chunk's row numbers and cells without its empty rows and the rows refused
+    while reading (whose problems are noted)."""
+    for chunk in chunks:
+        problems.add(chunk.errors)
+        rows, cells = chunk.rows, chunk.cells
+        keep = np.zeros(len(rows), dtype=bool)
+        for column in cells.values():
+            keep |= np.array([bool(c.strip()) for c in column], dtype=bool)
+        if chunk.excluded is not None:
+            keep &= ~chunk.excluded
+        if not keep.all():
+            rows = rows[keep]
+            cells = {k: v[keep] for k, v in cells.items()}
+        yield rows, cells
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -420,19 +298,13 @@ def _local_dates(seconds: np.ndarray) -> pd.DatetimeIndex:
 
 
 def _touchpoints(
-    chunks: Iterator[Chunk], codes: _Codes, year: int, problems: _Problems
+    chunks: Iterator[_Chunk], codes: _Codes, year: int, problems: _Problems
 ) -> JourneyOutcome:
     parts: dict[str, list[np.ndarray]] = {
         k: [] for k in ("row", "journey", "second", "channel", "conversion", "cents")
     }
     rows_total = 0
-    for rows, cells in chunks:
-        blank = np.ones(len(rows), dtype=bool)
-        for column in cells.values():
-            blank &= np.array([not c.strip() for c in column], dtype=bool)
-        if blank.any():
-            rows = rows[~blank]
-            cells = {k: v[~blank] for k, v in cells.items()}
+    for rows, cells in _data_rows(chunks, problems):
         count = len(rows)
         rows_total += count
         if rows_total > MAX_ROWS:
@@ -630,18 +502,13 @@ def _path_parser(codes: _Codes) -> Any:
     return parse
 
 
-def _path_rows(chunks: Iterator[Chunk], codes: _Codes, problems: _Problems) -> JourneyOutcome:
+def _path_rows(chunks: Iterator[_Chunk], codes: _Codes, problems: _Problems) -> JourneyOutcome:
     parse = _path_parser(codes)
     all_rows: list[np.ndarray] = []
     sequences: list[list[int]] = []
     counts: dict[str, list[np.ndarray]] = {"conversions": [], "nulls": [], "cents": []}
     rows_total = 0
-    for rows, cells in chunks:
-        blank = np.ones(len(rows), dtype=bool)
-        for column in cells.values():
-            blank &= np.array([not c.strip() for c in column], dtype=bool)
-        rows = rows[~blank]
-        cells = {k: v[~blank] for k, v in cells.items()}
+    for rows, cells in _data_rows(chunks, problems):
         rows_total += len(rows)
         if rows_total > MAX_ROWS:
             raise _refused(

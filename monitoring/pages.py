@@ -1,12 +1,17 @@
-"""What every page of the monitoring section shares: the tabs and the base context."""
+"""What every page of the monitoring section shares: the tabs, the base context and
+running an upload form through an import service."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError, NotAllowed
+from core.forms import attach_error
 from monitoring.models import Alert, AlertStatus
 from planner.models import Plan
 from planner.sections import section_context
@@ -41,3 +46,23 @@ def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> di
         open_total=Alert.objects.filter(plan=plan, status=AlertStatus.OPEN).count(),
         **extra,
     )
+
+
+R = TypeVar("R")
+
+
+def submit_upload(form: forms.Form, run: Callable[[Any, dict[str, Any]], R]) -> R | None:
+    """Run a posted upload form's file (and its cleaned data) through an import service.
+
+    The service's record, or None when the form is invalid or the service refused (the
+    reason is then on the form, to show the page again); ``NotAllowed`` is raised (403).
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return run(form.cleaned_data["file"], form.cleaned_data)
+    except DomainError as error:
+        if isinstance(error, NotAllowed):
+            raise
+        attach_error(form, error)
+        return None

@@ -53,7 +53,7 @@ from monitoring.models import (
     RuleKind,
     Severity,
 )
-from monitoring.pages import base_context
+from monitoring.pages import base_context, submit_upload
 from monitoring.roi import queries as roi_queries
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
@@ -552,25 +552,21 @@ def imports(request: HttpRequest, plan_id: int) -> HttpResponse:
 def import_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
     form = ImportForm(request.POST, request.FILES, auto_id="imp_%s")
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            record = services.import_metrics(
-                plan=plan,
-                actor=actor_of(request),
-                source=upload,
-                filename=upload.name or "metrics",
-                size=upload.size or 0,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
-            attach_error(form, error)
-        else:
-            url = reverse("monitoring:imports", args=[plan.pk])
-            return redirect(f"{url}?{urlencode({'import': record.pk})}")
-    return _imports_page(request, plan, form, status=400)
+    record = submit_upload(
+        form,
+        lambda upload, data: services.import_metrics(
+            plan=plan,
+            actor=actor_of(request),
+            source=upload,
+            filename=upload.name or "metrics",
+            size=upload.size or 0,
+            dry_run=data["dry_run"],
+        ),
+    )
+    if record is None:
+        return _imports_page(request, plan, form, status=400)
+    url = reverse("monitoring:imports", args=[plan.pk])
+    return redirect(f"{url}?{urlencode({'import': record.pk})}")
 
 
 @login_required

@@ -268,6 +268,32 @@ def test_a_bad_file_is_refused_with_a_precise_message_and_nothing_written(
     assert stored(world) == before
 
 
+def test_xlsx_and_json_rows_are_read_as_the_metrics_importer_reads_them(world):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["path", "conversions", "conversion_value", "nulls"])
+    sheet.append(["douyin", 1, 5, 0, "stray"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    record = run(world, buffer.getvalue())
+    assert record.status == "failed"
+    assert [(e["row"], e["column"]) for e in record.errors] == [(2, "E")]
+    assert "no header" in record.errors[0]["message"]
+    rows = [
+        {"path": "douyin", "conversions": 1, "conversion_value": 5, "nulls": 0},
+        {"path": "tmall", "conversions": 1, "conversion_value": 5},
+        "tmall",
+    ]
+    record = run(world, rows)
+    assert record.status == "failed"
+    assert [(e["row"], e["column"]) for e in record.errors] == [(2, None), (3, None)]
+    assert "missing: nulls" in record.errors[0]["message"]
+    assert "must be an object" in record.errors[1]["message"]
+    assert not JourneyPath.objects.exists()
+
+
 def test_errors_are_capped_with_a_count_of_the_rest(world):
     rows = [f"j{i},2027-03-01 10:00,tiktok,1,5" for i in range(80)]
     record = run(world, body(TOUCH, *rows))

@@ -11,97 +11,61 @@ history (without a person: it is the operator's). A dry run only reports what wo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from core.errors import DomainError
-from monitoring.importer import ImportOutcome, RowError
+from monitoring.management.commands._imports import ImportCommand
+from monitoring.models import MetricImport
 from monitoring.services import import_metrics
 from planner.models import Plan
 
 
-class Command(BaseCommand):
+class Command(ImportCommand[MetricImport]):
     help = (
         "Import daily metrics (CSV or XLSX) into a plan; the whole file is checked first "
         "and nothing is written if any row is wrong."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("plan", type=int, help="The plan's id.")
-        parser.add_argument("file", type=Path, help="The CSV or XLSX file.")
+        super().add_arguments(parser)
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check the file and report what would be added and replaced; write nothing.",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        plan = Plan.objects.filter(pk=options["plan"]).first()
-        if plan is None:
-            raise CommandError(_("There is no plan with the id %(id)s.") % {"id": options["plan"]})
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(_("Cannot read %(path)s: no such file.") % {"path": path})
-        try:
-            with path.open("rb") as handle:
-                # Through the service, so the import shows in the plan's import history.
-                record = import_metrics(
-                    plan=plan,
-                    actor=None,
-                    source=handle,
-                    filename=path.name,
-                    size=path.stat().st_size,
-                    dry_run=options["dry_run"],
-                    inline=True,
-                )
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
-            ) from None
-        except DomainError as error:
-            raise CommandError(str(error.message)) from None
-        outcome = ImportOutcome(
-            rows_total=record.rows_total,
-            inserted=record.rows_inserted,
-            replaced=record.rows_replaced,
-            errors=[RowError(**problem) for problem in record.errors],
-            error_count=record.error_count,
-            first_date=record.first_date,
-            last_date=record.last_date,
-            dry_run=record.dry_run,
+    def import_file(
+        self, plan: Plan, handle: BinaryIO, path: Path, options: dict[str, Any]
+    ) -> MetricImport:
+        # Through the service, so the import shows in the plan's import history.
+        return import_metrics(
+            plan=plan,
+            actor=None,
+            source=handle,
+            filename=path.name,
+            size=path.stat().st_size,
+            dry_run=options["dry_run"],
+            inline=True,
         )
 
-        if not outcome.ok:
-            for problem in outcome.errors:
-                self.stderr.write(problem.line())
-            if outcome.more_errors:
-                self.stderr.write(outcome.more_errors_text())
-            raise CommandError(
-                ngettext(
-                    "%(file)s was refused (%(count)s problem); nothing was imported.",
-                    "%(file)s was refused (%(count)s problems); nothing was imported.",
-                    outcome.error_count,
-                )
-                % {"file": path.name, "count": f"{outcome.error_count:,}"}
-            )
+    def report(self, plan: Plan, path: Path, record: MetricImport) -> None:
         period = ""
-        if outcome.first_date and outcome.last_date:
+        if record.first_date and record.last_date:
             period = _(" from %(first)s to %(last)s") % {
-                "first": outcome.first_date.isoformat(),
-                "last": outcome.last_date.isoformat(),
+                "first": record.first_date.isoformat(),
+                "last": record.last_date.isoformat(),
             }
         numbers = {
             "file": path.name,
-            "rows": f"{outcome.rows_total:,}",
-            "inserted": f"{outcome.inserted:,}",
-            "replaced": f"{outcome.replaced:,}",
+            "rows": f"{record.rows_total:,}",
+            "inserted": f"{record.rows_inserted:,}",
+            "replaced": f"{record.rows_replaced:,}",
             "period": period,
             "plan": plan,
         }
-        if outcome.dry_run:
+        if record.dry_run:
             self.stdout.write(
                 _(
                     "Checked %(file)s (dry run, nothing written): %(rows)s rows%(period)s; "

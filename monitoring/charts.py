@@ -342,7 +342,7 @@ def attribution(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "traceorder": "normal"},
         xaxis={
             "title": {"text": _("Attributed conversions")},
-            "tickformat": ",.0f",
+            "tickformat": ",~f",  # conversions are shared: 0.5 ticks read "0.5", not "1"
             "rangemode": "tozero",
             "gridcolor": GRID,
         },

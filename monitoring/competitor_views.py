@@ -536,6 +536,11 @@ def matrix_cell(request: HttpRequest, plan_id: int, feature_id: int, product: st
             return redirect(
                 reverse("monitoring:feature-matrix", args=[plan.pk]) + f"#f{feature.pk}"
             )
+    # A saved cell changes its product's weighted coverage: the htmx answer carries the
+    # footer cell too (out of band), so the matrix never shows a stale score.
+    coverage = None
+    if request.method == "POST" and not editing:
+        coverage = queries.matrix(plan, include_inactive=True).coverage.get(product)
     context = _context(
         request,
         plan,
@@ -546,6 +551,7 @@ def matrix_cell(request: HttpRequest, plan_id: int, feature_id: int, product: st
         form=form,
         editing=editing,
         error_text=error_text,
+        coverage=coverage,
     )
     status = 409 if error_text and not is_htmx(request) else 200
     return render_page(

@@ -76,6 +76,10 @@ def _page(
         or DefinitionForm(initial=DefinitionForm.initial_of(definition), auto_id="def_%s"),
         can_sign=can(request.user, plan.workspace_id, Action.APPROVE)
         and plan.status != PlanStatus.ARCHIVED,
+        # the second sign-off must come from someone else: no button they cannot use
+        signed_by_me=any(
+            s.signed_by_id == request.user.pk for s in found.definition.signoffs.values()
+        ),
         scenarios=scen,
         scenario_chart=charts.scenario_bars(scen, float(definition.roi_floor)),
         curve_chart=charts.response_curves(scen, plan.currency),

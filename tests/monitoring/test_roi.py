@@ -534,3 +534,19 @@ def test_page_definition_form_and_cohort_form(world, client_for):
     assert cohort.retention == [0.4, 0.3] and cohort.month == date(2027, 3, 1)
     form = editor.get(base + f"cohorts/{cohort.pk}/", HTTP_HX_REQUEST="true")
     assert form.status_code == 200 and 'value="40, 30"' in form.content.decode()
+
+
+def test_page_offers_no_second_sign_off_to_whoever_signed_the_first(world, client_for):
+    definition = services.definition_for(world.plan)
+    services.sign_off(
+        plan=world.plan,
+        department="finance",
+        expected_version=definition.version,
+        actor=world.users["manager"],
+    )
+    url = f"/plans/{world.plan.pk}/monitoring/roi/"
+    mine = client_for("manager").get(url).content.decode()
+    assert "Sign for Operations" not in mine
+    assert "the second sign-off must come from someone else" in mine
+    theirs = client_for("admin").get(url).content.decode()
+    assert "Sign for Operations" in theirs and "must come from someone else" not in theirs

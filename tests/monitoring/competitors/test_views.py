@@ -136,10 +136,15 @@ def test_matrix_cell_edit_in_place(world, client_for):
         url, {"level": "partial", "note": "since April", "version": 0}, HTTP_HX_REQUEST="true"
     )
     assert saved.status_code == 200 and "since April" in saved.content.decode()
+    # the product's coverage comes along out of band: one feature, partly → 50 %
+    assert f'<td class="cov" id="cov-{hey.pk}" hx-swap-oob="true"><strong>50%</strong>' in (
+        saved.content.decode()
+    )
     cell = FeatureValue.objects.get()
     assert (cell.level, cell.competitor, cell.version) == ("partial", hey, 1)
     stale = client.post(url, {"level": "no", "note": "", "version": 0}, HTTP_HX_REQUEST="true")
     assert "in the meantime" in stale.content.decode()
+    assert "hx-swap-oob" not in stale.content.decode()  # still editing: nothing saved
     assert FeatureValue.objects.get().level == "partial"
     page = client.get(f"{base(world)}matrix/").content.decode()
     assert 'class="differentiator"' in page and "QR" in page

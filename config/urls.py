@@ -122,6 +122,7 @@ plan_api = [
     path(
         "plans/<int:pk>/roi/scenarios/", roi_api.ScenariosView.as_view(), name="plan-roi-scenarios"
     ),
+    path("plans/<int:pk>/sensitivity/", roi_api.SensitivityView.as_view(), name="plan-sensitivity"),
     path(
         "plans/<int:pk>/share-of-voice/",
         competitor_api.ShareOfVoiceView.as_view(),

@@ -325,3 +325,33 @@ def adjusted(base: Mapping[str, np.ndarray], changes: Mapping[str, float]) -> di
     if any(f < 0 for f in factors.values()):
         raise ValueError("a channel cannot lose more than its whole spend")
     return scaled(base, factors)
+
+
+def combined(
+    base: Mapping[str, np.ndarray],
+    *,
+    total: float = 0.0,
+    changes: Mapping[str, float] | None = None,
+    move: tuple[str, str, float] | None = None,
+    remove: Sequence[str] = (),
+) -> dict[str, np.ndarray]:
+    """One scenario made of several steps, applied in this order: the whole budget
+    ±``total`` (0.1 = +10 %); each channel in ``changes`` by its fraction (compounding with
+    ``total``); ``move`` = (from, to, share 0–1) of the source's spend by then; the channels
+    in ``remove`` dropped (no spend, no revenue). Unknown codes raise KeyError."""
+    unknown = sorted(({*(changes or {}), *remove} | set(move[:2] if move else ())) - set(base))
+    if unknown:
+        raise KeyError(unknown[0])
+    factors = dict.fromkeys(base, 1 + total)
+    for code, change in (changes or {}).items():
+        factors[code] *= 1 + change
+    if any(f < 0 for f in factors.values()):
+        raise ValueError("a channel cannot lose more than its whole spend")
+    spend = {code: np.asarray(w, dtype=float) * factors[code] for code, w in base.items()}
+    if move is not None:
+        spend = moved(spend, *move)
+    # a channel at −100 % is removed like one in ``remove``, unless a move gave it budget
+    gone = set(remove) | {
+        c for c, f in factors.items() if f == 0 and not (move and move[1] == c and move[2] > 0)
+    }
+    return {c: w for c, w in spend.items() if c not in gone}

@@ -3,8 +3,10 @@ the scenarios, and the cohorts. Writes go through monitoring/roi/services.py."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,6 +30,7 @@ from core.api import (
     with_etag,
 )
 from core.auth import actor_of
+from core.errors import InvalidInput
 from monitoring.analytics import response as response_lib
 from monitoring.roi import queries, services
 from monitoring.roi.models import Department, RoiCohort, RoiDefinition, RoiSignoff
@@ -408,45 +411,308 @@ def curve_data(curve: Any, fit: response_lib.Fit) -> dict[str, Any]:
     }
 
 
+def _unknown_channel(code: str) -> str:
+    return str(_("Unknown channel code %(code)s.") % {"code": code})
+
+
 def parse_scenario_params(params: Any, codes: set[str]) -> tuple[Any, Any]:
     """(move, changes) from query parameters; InvalidInput naming the parameter."""
-    from core.errors import InvalidInput
-
     errors: dict[str, list[str]] = {}
     move = None
     source, target, percent = (params.get(k) or "" for k in ("move_from", "move_to", "percent"))
     if source or target or percent:
-        if source not in codes:
-            errors["move_from"] = [f"Unknown channel: {source!r}." if source else "Name a channel."]
-        if target not in codes:
-            errors["move_to"] = [f"Unknown channel: {target!r}." if target else "Name a channel."]
+        for name, code in (("move_from", source), ("move_to", target)):
+            if code not in codes:
+                errors[name] = [_unknown_channel(code) if code else str(_("Name a channel."))]
         try:
             share = float(percent) / 100
             if not 0 <= share <= 1:
                 raise ValueError
         except ValueError:
-            errors["percent"] = ["A percentage from 0 to 100."]
+            errors["percent"] = [str(_("A percentage from 0 to 100."))]
             share = 0.0
         if source and source == target:
-            errors["move_to"] = ["Choose another channel than the one the budget leaves."]
+            errors["move_to"] = [str(_("Choose another channel than the one the budget leaves."))]
         move = (source, target, share)
     changes = {}
     for raw in params.getlist("change") if hasattr(params, "getlist") else []:
         code, _sep, pct = raw.partition(":")
         if code not in codes:
-            errors.setdefault("change", []).append(f"Unknown channel: {code!r}.")
+            errors.setdefault("change", []).append(_unknown_channel(code))
             continue
         try:
             value = float(pct) / 100
-            if value < -1:
+            if not math.isfinite(value) or value < -1:
                 raise ValueError
         except ValueError:
-            errors.setdefault("change", []).append(f"{code}: a change in percent, −100 or more.")
+            errors.setdefault("change", []).append(
+                str(_("%(code)s: a change in percent, −100 or more.") % {"code": code})
+            )
             continue
         changes[code] = value
     if errors:
-        raise InvalidInput(fields=errors)
+        raise InvalidInput(_("Check the scenario."), fields=errors)
     return move, changes or None
+
+
+# --- the sensitivity POST ---------------------------------------------------------------------
+
+MAX_INCREASE = 1000.0  # percent: beyond ten times the spend the curves are pure extrapolation
+SCENARIO_KEYS = ("changes", "total", "move", "remove")
+
+
+def _percent(value: Any, low: float, high: float) -> float:
+    """A JSON number (or numeric string) in percent within [low, high]; ValueError if not."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise ValueError
+    number = float(value)
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError
+    return number
+
+
+def parse_what_if(data: Any, codes: set[str], plan_codes: set[str]) -> queries.WhatIf:
+    """A sensitivity scenario from a JSON body, validated as a whole: InvalidInput naming
+    each field (``changes.weibo``, ``move.percent``, ``remove[0]`` …) with its reason."""
+    if not isinstance(data, dict):
+        raise InvalidInput(_("Send a JSON object: changes, total, move and/or remove."))
+    errors: dict[str, list[str]] = {}
+
+    def fail(name: str, message: Any) -> None:
+        errors.setdefault(name, []).append(str(message))
+
+    def channel_ok(name: str, code: Any) -> bool:
+        if not isinstance(code, str) or not code:
+            fail(name, _("Name a channel."))
+        elif code not in codes:
+            fail(
+                name,
+                _("The channel %(code)s has no response curve yet: it has no weeks of metrics.")
+                % {"code": code}
+                if code in plan_codes
+                else _unknown_channel(code),
+            )
+        else:
+            return True
+        return False
+
+    for key in data:
+        if key not in SCENARIO_KEYS:
+            fail(str(key), _("Unknown field; a scenario has changes, total, move and remove."))
+
+    remove: list[str] = []
+    raw_remove = data.get("remove")
+    if raw_remove is not None:
+        if not isinstance(raw_remove, list):
+            fail("remove", _("A list of channel codes."))
+        else:
+            for i, code in enumerate(raw_remove):
+                if channel_ok(f"remove[{i}]", code):
+                    if code in remove:
+                        fail(f"remove[{i}]", _("This channel is named twice."))
+                    else:
+                        remove.append(code)
+    gone = set(remove)
+
+    changes: dict[str, float] = {}
+    raw_changes = data.get("changes")
+    if raw_changes is not None:
+        if not isinstance(raw_changes, dict):
+            fail("changes", _("An object of channel code → change in percent."))
+        else:
+            for code, pct in raw_changes.items():
+                name = f"changes.{code}"
+                if not channel_ok(name, code):
+                    continue
+                if code in gone:
+                    fail(name, _("This channel is removed in the same scenario."))
+                    continue
+                try:
+                    changes[code] = _percent(pct, -100, MAX_INCREASE) / 100
+                except (TypeError, ValueError):
+                    fail(name, _("A change in percent from −100 to +1000."))
+
+    total = 0.0
+    if data.get("total") is not None:
+        try:
+            total = _percent(data["total"], -100, MAX_INCREASE) / 100
+        except (TypeError, ValueError):
+            fail("total", _("A change of the total budget in percent from −100 to +1000."))
+
+    move = None
+    raw_move = data.get("move")
+    if raw_move is not None:
+        if not isinstance(raw_move, dict):
+            fail("move", _("An object with from, to and percent."))
+        else:
+            for key in raw_move:
+                if key not in ("from", "to", "percent"):
+                    fail(f"move.{key}", _("Unknown field; a move has from, to and percent."))
+            source, target = raw_move.get("from"), raw_move.get("to")
+            ok = channel_ok("move.from", source) & channel_ok("move.to", target)
+            for name, code in (("move.from", source), ("move.to", target)):
+                if ok and code in gone:
+                    fail(name, _("This channel is removed in the same scenario."))
+                    ok = False
+            if ok and source == target:
+                fail("move.to", _("Choose another channel than the one the budget leaves."))
+                ok = False
+            try:
+                share = _percent(raw_move.get("percent"), 0, 100) / 100
+            except (TypeError, ValueError):
+                fail("move.percent", _("A percentage from 0 to 100."))
+                ok = False
+            if ok:
+                move = (str(source), str(target), share)
+
+    if errors:
+        raise InvalidInput(_("Check the scenario."), fields=errors)
+    if all(data.get(key) in (None, {}, []) for key in SCENARIO_KEYS):
+        raise InvalidInput(
+            _("Describe a scenario: changes per channel, a total change, a move or a removal.")
+        )
+    return queries.WhatIf(total=total, changes=changes, move=move, remove=tuple(remove))
+
+
+class SensitivityMoveSerializer(serializers.Serializer[Any]):
+    # "from" is a Python keyword: the field is declared below under its JSON name
+    to = serializers.CharField(help_text="Channel code the budget goes to.")
+    percent = serializers.FloatField(
+        min_value=0, max_value=100, help_text="Share of the source's spend moved (0–100)."
+    )
+
+
+SensitivityMoveSerializer._declared_fields["from"] = serializers.CharField(
+    help_text="Channel code the budget leaves."
+)
+
+
+class SensitivityScenarioSerializer(serializers.Serializer[Any]):
+    changes = serializers.DictField(
+        child=serializers.FloatField(min_value=-100, max_value=MAX_INCREASE),
+        required=False,
+        help_text="Channel code → change of its spend in percent (−100 removes it).",
+    )
+    total = serializers.FloatField(
+        min_value=-100,
+        max_value=MAX_INCREASE,
+        required=False,
+        help_text="Change of the whole budget in percent, every channel alike.",
+    )
+    move = SensitivityMoveSerializer(required=False)
+    remove = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Channel codes removed."
+    )
+
+
+class SensitivityOutcomeSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    media_spend = serializers.FloatField(help_text="Media spend over the history's weeks.")
+    expected_revenue = serializers.FloatField(help_text="On the fitted response curves.")
+    revenue_low = serializers.FloatField(help_text="10th percentile (bootstrap).")
+    revenue_high = serializers.FloatField(help_text="90th percentile (bootstrap).")
+    value = serializers.FloatField(help_text="Revenue, or revenue × margin (the definition).")
+    cost = serializers.FloatField(help_text="Media spend plus the other costs counted.")
+    roi = serializers.FloatField(allow_null=True, help_text="(value − cost) ÷ cost.")
+    roi_low = serializers.FloatField(allow_null=True, help_text="10th percentile (bootstrap).")
+    roi_high = serializers.FloatField(allow_null=True, help_text="90th percentile (bootstrap).")
+    change_in_revenue = serializers.FloatField(help_text="Against the current budget.")
+    change_in_spend = serializers.FloatField(help_text="Against the current budget.")
+
+
+class SensitivityChannelSerializer(serializers.Serializer[Any]):
+    channel = serializers.CharField()
+    name = serializers.CharField()
+    baseline_media_spend = serializers.FloatField()
+    media_spend = serializers.FloatField()
+    baseline_expected_revenue = serializers.FloatField()
+    expected_revenue = serializers.FloatField()
+
+
+def what_if_data(s: queries.Scenario) -> dict[str, Any]:
+    o = s.outcome
+    return {
+        "label": s.label,
+        "media_spend": o.spend,
+        "expected_revenue": o.revenue,
+        "revenue_low": o.revenue_low,
+        "revenue_high": o.revenue_high,
+        "value": o.value,
+        "cost": o.cost,
+        "roi": o.roi,
+        "roi_low": o.roi_low,
+        "roi_high": o.roi_high,
+        "change_in_revenue": s.delta_revenue,
+        "change_in_spend": s.delta_spend,
+    }
+
+
+class SensitivityView(PlanScopedAPIView):
+    """A read-only computation: every member may run it, viewers included (like goal seek);
+    nothing is stored."""
+
+    @extend_schema(
+        request=SensitivityScenarioSerializer,
+        responses={
+            200: inline_serializer(
+                "Sensitivity",
+                {
+                    "definition": DefinitionSerializer(),
+                    "currency": serializers.CharField(),
+                    "weeks": serializers.IntegerField(help_text="Full weeks of history evaluated."),
+                    "scenario": SensitivityOutcomeSerializer(),
+                    "baseline": SensitivityOutcomeSerializer(),
+                    "channels": SensitivityChannelSerializer(many=True),
+                },
+            ),
+            400: OpenApiResponse(
+                description=(
+                    "Empty scenario, unknown or curve-less channel, bad percent, or a plan "
+                    "without response curves; `fields` names each field (`changes.weibo`)."
+                )
+            ),
+        },
+        description=(
+            "Run one budget scenario on the stored response curves (no refit; nothing is "
+            'saved), e.g. `{"changes": {"douyin": -10, "sem_baidu": 15}}`. Percentages. '
+            "The parts combine and apply in this order: `total` (every channel alike), "
+            "`changes` per channel (compounding with total; −100 removes the channel), "
+            "`move` (`percent` of `from`'s spend by then goes to `to`, in `to`'s weekly "
+            "rhythm), `remove` (no spend, no revenue). A removed channel cannot also be "
+            "changed or moved. Expected revenue and ROI with their 10th–90th percentile "
+            "range (bootstrap), against the current budget (`baseline`), and per channel."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        plan = self.plan(request, pk)
+        stored = queries.curves(plan)
+        if not stored:
+            raise InvalidInput(
+                _(
+                    "No response curves yet: they are fitted by the recompute once there "
+                    "are weeks of metrics."
+                )
+            )
+        spec = parse_what_if(
+            request.data,
+            {c.channel.code for c in stored},
+            set(Channel.objects.filter(plan=plan).values_list("code", flat=True)),
+        )
+        found = queries.what_if(plan, spec)
+        assert found is not None  # curves exist
+        definition = found.definition.definition
+        return Response(
+            {
+                "definition": DefinitionSerializer(
+                    definition, context={"views": {definition.pk: found.definition}}
+                ).data,
+                "currency": plan.currency,
+                "weeks": found.weeks,
+                "scenario": what_if_data(found.scenario),
+                "baseline": what_if_data(found.baseline),
+                "channels": found.channels,
+            }
+        )
 
 
 class ScenariosView(PlanScopedAPIView):

@@ -176,3 +176,35 @@ class MoveForm(forms.Form):
         if data.get("move_from") and data.get("move_from") == data.get("move_to"):
             self.add_error("move_to", _("Choose another channel than the one the budget leaves."))
         return data
+
+
+WHAT_IF_PREFIX = "pct_"
+
+
+class WhatIfForm(forms.Form):
+    """The per-channel "what if" form (GET): one change in percent per channel, blank =
+    unchanged (−100 removes the channel). Fields are ``pct_<channel code>``."""
+
+    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, name in channels:
+            self.fields[WHAT_IF_PREFIX + code] = forms.DecimalField(
+                label=name,
+                required=False,
+                min_value=-HUNDRED,
+                max_value=Decimal(1000),
+                decimal_places=1,
+                widget=forms.NumberInput(attrs={"step": "any", "placeholder": "±0"}),
+            )
+
+    @classmethod
+    def submitted(cls, data: Any) -> bool:
+        return any(key.startswith(WHAT_IF_PREFIX) for key in data)
+
+    def changes(self) -> dict[str, float]:
+        """{code: fraction} of the filled-in channels (valid forms only)."""
+        return {
+            name.removeprefix(WHAT_IF_PREFIX): float(value) / 100
+            for name, value in self.cleaned_data.items()
+            if value is not None
+        }

@@ -558,16 +558,21 @@ def curves(plan: Plan) -> list[ResponseCurve]:
     )
 
 
-def scenarios(
+def _setup(
     plan: Plan,
-    *,
-    move: tuple[str, str, float] | None = None,
-    changes: dict[str, float] | None = None,
-) -> Scenarios:
-    """The standard scenarios (total budget ±10/20/30 %, each channel removed), and the
-    caller's own: ``move`` = (from code, to code, share 0–1), ``changes`` = {code: fraction}.
-    Evaluated on the stored curves over the history's full weeks; costs other than media
-    spend stay as they are (prorated to those weeks). Unknown codes raise KeyError."""
+) -> tuple[
+    DefinitionView,
+    list[ResponseCurve],
+    dict[str, response.Fit],
+    dict[str, np.ndarray],
+    dict[str, str],
+    int,
+    float,
+    float,
+]:
+    """What every scenario is evaluated with: the definition, the stored curves and fits,
+    the base weekly spend and names per channel code, the history's weeks, the other costs
+    prorated to those weeks, and the value share."""
     view = definition_view(plan)
     definition = view.definition
     stored = curves(plan)
@@ -585,7 +590,20 @@ def scenarios(
         start__year=plan.year,
     ).count()
     prorated = fixed * min(weeks * 7 / days, 1.0) if days else 0.0
-    share = definition.value_share
+    return view, stored, fits, base, names, weeks, prorated, definition.value_share
+
+
+def scenarios(
+    plan: Plan,
+    *,
+    move: tuple[str, str, float] | None = None,
+    changes: dict[str, float] | None = None,
+) -> Scenarios:
+    """The standard scenarios (total budget ±10/20/30 %, each channel removed), and the
+    caller's own: ``move`` = (from code, to code, share 0–1), ``changes`` = {code: fraction}.
+    Evaluated on the stored curves over the history's full weeks; costs other than media
+    spend stay as they are (prorated to those weeks). Unknown codes raise KeyError."""
+    view, stored, fits, base, names, weeks, prorated, share = _setup(plan)
 
     def run(key: str, label: str, spend: dict[str, np.ndarray]) -> Scenario:
         outcome = response.evaluate(fits, spend, value_share=share, other_costs=prorated)
@@ -627,19 +645,105 @@ def scenarios(
         custom.append(
             run(
                 "move",
-                _("%(percent)s of %(source)s moved to %(target)s")
-                % {
-                    "percent": f"{moved_share * 100:.0f} %",
-                    "source": names[source],
-                    "target": names[target],
-                },
+                move_label(move, names),
                 response.moved(base, source, target, moved_share),
             )
         )
     if changes:
-        label = ", ".join(f"{names[c]} {v * 100:+.0f} %" for c, v in changes.items())
+        label = changes_label(changes, names)
         custom.append(run("changes", label, response.adjusted(base, changes)))
     for s in [*rows, *custom]:
         s.delta_revenue = s.outcome.revenue - baseline.outcome.revenue
         s.delta_spend = s.outcome.spend - baseline.outcome.spend
     return Scenarios(view, stored, fits, base, baseline, rows, custom, weeks, prorated, names)
+
+
+def percent_text(fraction: float, *, sign: bool = True) -> str:
+    """0.125 → "+12.5 %", −0.1 → "−10 %" (one decimal at most, a real minus sign)."""
+    text = f"{abs(fraction) * 100:.1f}".removesuffix(".0")
+    if not sign:
+        return f"{text} %"
+    return f"{'−' if fraction < 0 else '+'}{text} %"
+
+
+def changes_label(changes: dict[str, float], names: dict[str, str]) -> str:
+    return ", ".join(f"{names[c]} {percent_text(v)}" for c, v in changes.items())
+
+
+def move_label(move: tuple[str, str, float], names: dict[str, str]) -> str:
+    source, target, share = move
+    return _("%(percent)s of %(source)s moved to %(target)s") % {
+        "percent": percent_text(share, sign=False),
+        "source": names[source],
+        "target": names[target],
+    }
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """One scenario made of several steps (see response.combined for their order):
+    fractions, 0.1 = +10 %."""
+
+    total: float = 0.0
+    changes: dict[str, float] = field(default_factory=dict)
+    move: tuple[str, str, float] | None = None
+    remove: tuple[str, ...] = ()
+
+
+@dataclass
+class WhatIfResult:
+    definition: DefinitionView
+    weeks: int
+    baseline: Scenario
+    scenario: Scenario
+    channels: list[dict[str, Any]]
+
+
+def what_if(plan: Plan, spec: WhatIf) -> WhatIfResult | None:
+    """``spec`` evaluated on the stored curves (no refit) against the current budget, with
+    each channel's spend and expected revenue before and after; None without curves.
+    Unknown codes raise KeyError (callers validate first)."""
+    view, stored, fits, base, names, weeks, prorated, share = _setup(plan)
+    if not stored:
+        return None
+    spend = response.combined(
+        base, total=spec.total, changes=spec.changes, move=spec.move, remove=spec.remove
+    )
+    parts = []
+    if spec.total:
+        parts.append(_("Total budget %(change)s") % {"change": percent_text(spec.total)})
+    if spec.changes:
+        parts.append(changes_label(spec.changes, names))
+    if spec.move:
+        parts.append(move_label(spec.move, names))
+    parts.extend(_("Without %(channel)s") % {"channel": names[c]} for c in spec.remove)
+    baseline = Scenario(
+        "baseline",
+        _("Current budget"),
+        response.evaluate(fits, base, value_share=share, other_costs=prorated),
+    )
+    outcome = response.evaluate(fits, spend, value_share=share, other_costs=prorated)
+    scenario = Scenario(
+        "what_if",
+        "; ".join(parts) or str(_("Current budget")),
+        outcome,
+        delta_revenue=outcome.revenue - baseline.outcome.revenue,
+        delta_spend=outcome.spend - baseline.outcome.spend,
+    )
+    channels = []
+    for c in stored:
+        code, fit = c.channel.code, fits[c.channel.code]
+        after = spend.get(code)
+        channels.append(
+            {
+                "channel": code,
+                "name": str(names[code]),
+                "baseline_media_spend": float(base[code].sum()),
+                "media_spend": float(after.sum()) if after is not None else 0.0,
+                "baseline_expected_revenue": float(fit.curve.revenue(base[code]).sum()),
+                "expected_revenue": (
+                    float(fit.curve.revenue(after).sum()) if after is not None else 0.0
+                ),
+            }
+        )
+    return WhatIfResult(view, weeks, baseline, scenario, channels)

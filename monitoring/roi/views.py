@@ -21,7 +21,14 @@ from core.forms import attach_error, posted_version
 from core.htmx import is_htmx, refresh_or_redirect, render_page
 from monitoring.pages import base_context
 from monitoring.roi import charts, queries, services
-from monitoring.roi.forms import CohortForm, DefinitionForm, MoveForm, SignoffForm
+from monitoring.roi.forms import (
+    WHAT_IF_PREFIX,
+    CohortForm,
+    DefinitionForm,
+    MoveForm,
+    SignoffForm,
+    WhatIfForm,
+)
 from monitoring.roi.models import RoiCohort
 from planner.access import Action, can, object_for_user, plan_for_user
 from planner.models import Plan, PlanStatus
@@ -43,6 +50,18 @@ def _move(request: HttpRequest, codes: list[tuple[str, str]]) -> tuple[MoveForm,
     return MoveForm(initial=initial, channels=codes, auto_id="mv_%s"), None
 
 
+def _what_if(
+    request: HttpRequest, codes: list[tuple[str, str]]
+) -> tuple[WhatIfForm, dict[str, float] | None]:
+    """The per-channel what-if form and its changes (None until filled in validly)."""
+    if WhatIfForm.submitted(request.GET):
+        form = WhatIfForm(request.GET, channels=codes, auto_id="wi_%s")
+        if form.is_valid():
+            return form, form.changes() or None
+        return form, None
+    return WhatIfForm(channels=codes, auto_id="wi_%s"), None
+
+
 def _page(
     request: HttpRequest,
     plan: Plan,
@@ -56,7 +75,8 @@ def _page(
     stored = queries.curves(plan)
     codes = [(c.channel.code, c.channel.display_name) for c in stored]
     move_form, move = _move(request, codes)
-    scen = queries.scenarios(plan, move=move)
+    what_if_form, changes = _what_if(request, codes)
+    scen = queries.scenarios(plan, move=move, changes=changes)
     cohorts = list(
         RoiCohort.objects.filter(plan=plan)
         .select_related("channel")
@@ -84,6 +104,16 @@ def _page(
         scenario_chart=charts.scenario_bars(scen, float(definition.roi_floor)),
         curve_chart=charts.response_curves(scen, plan.currency),
         move_form=move_form,
+        what_if_form=what_if_form,
+        # each of the two what-if forms keeps the other's scenario when it is submitted
+        keep_for_move=[
+            (k, v) for k, v in request.GET.items() if k.startswith(WHAT_IF_PREFIX) and v
+        ],
+        keep_for_what_if=[
+            (k, request.GET[k])
+            for k in ("move_from", "move_to", "percent")
+            if "move_from" in request.GET and k in request.GET
+        ],
         cohorts=cohorts,
         cohort_form=cohort_form or CohortForm(plan=plan, auto_id="coh_%s"),
     )

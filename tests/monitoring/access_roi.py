@@ -34,6 +34,29 @@ def a_cohort(w: Any) -> RoiCohort:
     )
 
 
+def a_curve(w: Any) -> dict[str, Any]:
+    """A stored response curve for Douyin (so the sensitivity runs), and a scenario on it."""
+    from django.utils import timezone
+
+    from channels.models import Channel
+    from monitoring.roi.models import ResponseCurve
+
+    ResponseCurve.objects.get_or_create(
+        plan=w.plan,
+        channel=Channel.objects.get(plan=w.plan, code="douyin"),
+        defaults={
+            "status": "few_weeks",
+            "kind": "linear",
+            "params": [2.0],
+            "weekly_spend": [100.0, 100.0],
+            "weekly_revenue": [200.0, 200.0],
+            "weeks": 2,
+            "computed_at": timezone.now(),
+        },
+    )
+    return {"changes": {"douyin": -10}}
+
+
 def definition_version(w: Any) -> dict[str, str]:
     return {"HTTP_IF_MATCH": f'"{services.definition_for(w.plan).version}"'}
 
@@ -121,6 +144,15 @@ CASES: list[Case] = [
     ),
     Case("plan-roi", "get", api_plan("roi/"), API_MEMBERS_READ, api=True),
     Case("plan-roi-scenarios", "get", api_plan("roi/scenarios/"), API_MEMBERS_READ, api=True),
+    # a read-only computation: viewers run it too (like goal seek)
+    Case(
+        "plan-sensitivity",
+        "post",
+        api_plan("sensitivity/"),
+        API_MEMBERS_READ,
+        data=a_curve,
+        api=True,
+    ),
     Case("roi-cohort-list", "get", lambda w: "/api/v1/roi-cohorts/", API_LIST, api=True),
     Case(
         "roi-cohort-list",

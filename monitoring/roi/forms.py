@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channels.models import Channel
 from monitoring.roi.models import Department, RoiAttribution, RoiBasis, RoiCohort, RoiDefinition
@@ -161,7 +162,7 @@ class MoveForm(forms.Form):
     """The "what if" form (GET): move a share of one channel's budget to another."""
 
     move_from = forms.ChoiceField(label=_("Move budget from"))
-    move_to = forms.ChoiceField(label=_("to"))
+    move_to = forms.ChoiceField(label=pgettext_lazy("budget moved to a channel", "to"))
     percent = forms.DecimalField(
         label=_("Share moved (%)"), min_value=Decimal(0), max_value=HUNDRED, decimal_places=1
     )

@@ -58,6 +58,7 @@ bench: install ## Benchmarks: figures with a ratio to a reference measured in th
 	DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
 	  SECURE_SSL_REDIRECT=0 ALMANAC_VAR_DIR=var/bench $(BIN)/python bench/run.py
 	$(BIN)/python bench/anomaly_scan.py
+	$(PIP) install -q channelattribution matplotlib  # GPL, the benchmark's reference only
 	$(BIN)/python bench/attribution.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/import_metrics.py
 

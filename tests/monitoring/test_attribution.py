@@ -171,6 +171,36 @@ def test_reduce_groups_many_journeys_into_few_paths():
     assert reduced.paths.value.sum() == 100 * n
 
 
+def test_reduce_keeps_the_input_order_of_same_time_touches_on_either_sort():
+    """Equal timestamps keep the rows' order, whether the (journey, timestamp) key
+    packs into one integer (stable argsort) or not (the three-key lexsort)."""
+    for far in (10, 2**62):  # a span too wide to pack forces the lexsort
+        journey = np.array([7, 3, 7, 7, 3])
+        stamp = np.array([far, 0, 0, 0, 0])
+        channel = np.array([C1, C3, C2, C3, C1])
+        conversion = np.array([1, 0, 0, 0, 1])
+        value = np.array([50, 0, 0, 0, 20])
+        reduced = a.reduce_touchpoints(journey, stamp, channel, conversion, value)
+        assert sorted(zip(map(tuple, reduced.paths.lists()), reduced.paths.value, strict=True)) == [
+            ((C2, C3, C1), 50.0),
+            ((C3, C1), 20.0),
+        ], far
+
+
+def test_group_rows_by_hand_with_keys_too_wide_to_pack_at_once():
+    """Rows are grouped exactly and numbered by length, then content, even when the
+    packed code has to be renumbered between columns (values near 2**40)."""
+    big = 2**40
+    keys = [np.array([big, 1, big, 1, 0, big, 1, big, 1, 2]), np.zeros(10, dtype=np.int64)]
+    lengths = np.array([2, 2, 1, 2, 1, 2])  # (big, 1) (big, 1) (0) (big, 1) (big) (1, 2)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    rows = [tuple(keys[0][s : s + n].tolist()) for s, n in zip(starts, lengths, strict=True)]
+    group, representative = a._group_rows(keys, lengths)
+    expected = sorted(set(rows), key=lambda r: (len(r), r))
+    assert [expected[g] for g in group] == rows
+    assert [rows[r] for r in representative] == expected
+
+
 def test_collapse_merges_paths_that_differ_only_by_ages():
     data = paths(
         ([C1, C2], 1, 10.0, 0),

@@ -1,6 +1,6 @@
 """The demo plan's ROI model: a margin-based definition (35 % gross margin, media spend
-and campaign budgets) signed by finance only, so the page shows operations' sign-off
-pending; layers tagged on a few channels and campaigns; and monthly cohorts of 2027
+and campaign budgets) agreed — signed off by finance (the manager) and by operations (the
+admin); layers tagged on a few channels and campaigns; and monthly cohorts of 2027
 (plan-wide and for the big acquisition channels) whose revenue per user matches the demo
 metrics (see NEW_USER_SHARE), with an LTV horizon of 24 months. Used by ``manage.py load_demo``."""
 
@@ -67,7 +67,7 @@ def arpu_for(plan: Plan, code: str | None, first: float, decay: float) -> Decima
     return Decimal(str(round(per_new_user * NEW_USER_SHARE / months_in_year(first, decay), 2)))
 
 
-def load(*, plan: Plan, editor: User, manager: User) -> None:
+def load(*, plan: Plan, editor: User, manager: User, operations: User) -> None:
     """Idempotent: the definition is set and signed once; cohorts and tags are filled in
     where missing."""
     definition = services.definition_for(plan)
@@ -86,12 +86,17 @@ def load(*, plan: Plan, editor: User, manager: User) -> None:
             },
             actor=editor,
         )
-        services.sign_off(
-            plan=plan,
-            department=Department.FINANCE,
-            expected_version=definition.version,
-            actor=manager,
-        )
+        for department, actor in (
+            (Department.FINANCE, manager),
+            (Department.OPERATIONS, operations),
+        ):
+            definition = services.definition_for(plan)
+            services.sign_off(
+                plan=plan,
+                department=department,
+                expected_version=definition.version,
+                actor=actor,
+            )
     for code, layer in CHANNEL_LAYERS.items():
         channel = Channel.objects.filter(plan=plan, code=code).first()
         if channel is not None and not channel.roi_layer:

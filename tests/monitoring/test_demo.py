@@ -163,3 +163,14 @@ def test_the_demo_roi_tells_a_coherent_ltv_story(demo_plan):
     for code in ("weibo", "bilibili"):
         assert rows[code].roi_ltv < 0
     assert report.total.figures.roi < report.total.figures.roi_ltv < 1.5
+
+
+def test_the_demo_roi_definition_is_agreed_by_finance_and_operations(demo_plan):
+    from monitoring.roi import queries as roi_queries
+    from monitoring.roi.models import RoiSignoff
+
+    signed = RoiSignoff.objects.filter(
+        definition__plan=demo_plan, cleared_at__isnull=True
+    ).values_list("department", "signed_by__username")
+    assert sorted(signed) == [("finance", "demo-manager"), ("operations", "demo-admin")]
+    assert "not yet agreed" not in roi_queries.definition_view(demo_plan).summary

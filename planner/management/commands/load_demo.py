@@ -90,6 +90,7 @@ class Command(BaseCommand):
                     plan=plan,
                     editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),
+                    operations=user_model.objects.get(username="demo-admin"),
                 )
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.

@@ -20,12 +20,16 @@ from core.locking import parse_version
 Conflict = list[tuple[str, Any, Any]]
 
 
-def attach_error(form: forms.BaseForm, error: DomainError) -> None:
-    """Put a service's error on the form: on its field when the form has it."""
+def attach_error(
+    form: forms.BaseForm, error: DomainError, field_of: Mapping[str, str | None] | None = None
+) -> None:
+    """Put a service's error on the form: on its field when the form has it (or, with
+    ``field_of``, on the form field that mapping names for the service's field)."""
     fields = getattr(error, "fields", {}) or {}
     for name, problems in fields.items():
+        target = field_of.get(name) if field_of is not None else name
         for problem in problems:
-            form.add_error(name if name in form.fields else None, str(problem))
+            form.add_error(target if target in form.fields else None, str(problem))
     if not fields:
         form.add_error(None, str(error.message))
 

@@ -25,15 +25,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from channels.models import Channel
 from core.auth import actor_of
-from core.errors import DomainError, NotAllowed, StaleVersion
-from core.forms import attach_error
 from core.htmx import render_page
 from monitoring import attribution as service
 from monitoring import charts, queries
 from monitoring.forms import AttributionSettingsForm, JourneyImportForm
 from monitoring.journeys import PATH_COLUMNS, TOUCH_COLUMNS
 from monitoring.models import AttributionModel, AttributionSettings, JourneyImport
-from monitoring.pages import base_context, submit_upload
+from monitoring.pages import base_context, submit_upload, submit_versioned
 from planner.access import Action, plan_for_user
 from planner.models import Plan
 
@@ -179,27 +177,22 @@ def journeys_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
 def settings_save(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
     form = AttributionSettingsForm(request.POST, auto_id="att_%s")
-    if form.is_valid():
-        try:
-            service.settings_update(
-                plan=plan,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-                actor=actor_of(request),
-            )
-        except StaleVersion:
-            messages.error(
-                request,
-                _("Someone saved the settings in the meantime; here they are as saved now."),
-            )
-            return _page(request, plan, status=409)
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
-            attach_error(form, error)
-        else:
-            messages.success(request, _("Settings saved; the attribution is being recomputed."))
-            return redirect(reverse("monitoring:attribution", args=[plan.pk]) + "#settings")
+    outcome = submit_versioned(
+        request,
+        form,
+        lambda data: service.settings_update(
+            plan=plan,
+            expected_version=data["version"],
+            changes=form.changes(),
+            actor=actor_of(request),
+        ),
+        stale_message=_("Someone saved the settings in the meantime; here they are as saved now."),
+    )
+    if outcome == "stale":
+        return _page(request, plan, status=409)
+    if outcome == "saved":
+        messages.success(request, _("Settings saved; the attribution is being recomputed."))
+        return redirect(reverse("monitoring:attribution", args=[plan.pk]) + "#settings")
     return _page(request, plan, settings_form=form, status=400)
 
 

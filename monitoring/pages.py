@@ -3,14 +3,15 @@ running an upload form through an import service."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed, StaleVersion
 from core.forms import attach_error
 from monitoring.models import Alert, AlertStatus
 from planner.models import Plan
@@ -49,6 +50,35 @@ def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> di
 
 
 R = TypeVar("R")
+
+
+def submit_versioned(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    stale_message: str,
+    field_of: Mapping[str, str | None] | None = None,
+) -> str:
+    """Run a posted form with a ``version`` through a versioned service write.
+
+    "saved"; "stale" when someone saved first (``stale_message`` is shown: show the
+    current values, 409); "invalid" when the form or the service refused it (the reasons
+    are on the form, 400). ``NotAllowed`` is raised (403).
+    """
+    if not form.is_valid():
+        return "invalid"
+    try:
+        save(form.cleaned_data)
+    except StaleVersion:
+        messages.error(request, stale_message)
+        return "stale"
+    except DomainError as error:
+        if isinstance(error, NotAllowed):
+            raise
+        attach_error(form, error, field_of)
+        return "invalid"
+    return "saved"
 
 
 def submit_upload(form: forms.Form, run: Callable[[Any, dict[str, Any]], R]) -> R | None:

@@ -53,7 +53,7 @@ from monitoring.models import (
     RuleKind,
     Severity,
 )
-from monitoring.pages import base_context, submit_upload
+from monitoring.pages import base_context, submit_upload, submit_versioned
 from monitoring.roi import queries as roi_queries
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
@@ -466,34 +466,23 @@ SETTINGS_FIELD_OF = {
 def settings_save(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
     form = SettingsForm(request.POST, auto_id="set_%s")
-    if form.is_valid():
-        try:
-            services.settings_update(
-                plan=plan,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-                actor=actor_of(request),
-            )
-        except StaleVersion:
-            messages.error(
-                request,
-                _("Someone saved the settings in the meantime; here they are as saved now."),
-            )
-            return _rules_page(request, plan, status=409)
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
-            fields = getattr(error, "fields", {}) or {}
-            for name, problems in fields.items():
-                for problem in problems:
-                    form.add_error(SETTINGS_FIELD_OF.get(name), str(problem))
-            if not fields:
-                form.add_error(None, str(error.message))
-        else:
-            messages.success(
-                request, _("Settings saved; the grades and funnels are being recomputed.")
-            )
-            return redirect("monitoring:rules", plan_id=plan.pk)
+    outcome = submit_versioned(
+        request,
+        form,
+        lambda data: services.settings_update(
+            plan=plan,
+            expected_version=data["version"],
+            changes=form.changes(),
+            actor=actor_of(request),
+        ),
+        stale_message=_("Someone saved the settings in the meantime; here they are as saved now."),
+        field_of=SETTINGS_FIELD_OF,
+    )
+    if outcome == "stale":
+        return _rules_page(request, plan, status=409)
+    if outcome == "saved":
+        messages.success(request, _("Settings saved; the grades and funnels are being recomputed."))
+        return redirect("monitoring:rules", plan_id=plan.pk)
     return _rules_page(request, plan, settings_form=form, status=400)
 
 

@@ -19,7 +19,7 @@ from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import attach_error, posted_version
 from core.htmx import is_htmx, refresh_or_redirect, render_page
-from monitoring.pages import base_context
+from monitoring.pages import base_context, submit_versioned
 from monitoring.roi import charts, queries, services
 from monitoring.roi.forms import (
     WHAT_IF_PREFIX,
@@ -131,29 +131,24 @@ def roi(request: HttpRequest, plan_id: int) -> HttpResponse:
 def definition_save(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for_user(request.user, plan_id, Action.EDIT)
     form = DefinitionForm(request.POST, auto_id="def_%s")
-    if form.is_valid():
-        try:
-            services.definition_update(
-                plan=plan,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-                actor=actor_of(request),
-            )
-        except StaleVersion:
-            messages.error(
-                request,
-                _("Someone saved the definition in the meantime; here it is as saved now."),
-            )
-            return _page(request, plan, status=409)
-        except DomainError as error:
-            if isinstance(error, NotAllowed):
-                raise
-            attach_error(form, error)
-        else:
-            messages.success(
-                request, _("Definition saved; finance and operations need to sign it again.")
-            )
-            return redirect(reverse("monitoring:roi", args=[plan.pk]) + "#definition")
+    outcome = submit_versioned(
+        request,
+        form,
+        lambda data: services.definition_update(
+            plan=plan,
+            expected_version=data["version"],
+            changes=form.changes(),
+            actor=actor_of(request),
+        ),
+        stale_message=_("Someone saved the definition in the meantime; here it is as saved now."),
+    )
+    if outcome == "stale":
+        return _page(request, plan, status=409)
+    if outcome == "saved":
+        messages.success(
+            request, _("Definition saved; finance and operations need to sign it again.")
+        )
+        return redirect(reverse("monitoring:roi", args=[plan.pk]) + "#definition")
     return _page(request, plan, definition_form=form, status=400)
 
 

@@ -156,7 +156,7 @@ MAX_BYTES = 128 * 1024 * 1024
 MAX_ROWS = 2_000_000
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # all parts of a workbook, as declared, unpacked
 MAX_XLSX_RATIO = 100  # unpacked ÷ packed, for parts over 1 MiB
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000  # smaller chunks: a shorter tail of COPY after the last one is read
 
 COLUMNS: tuple[str, ...] = ("date", "channel", "campaign", *COUNT_FIELDS, *MONEY_FIELDS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(name for name in COLUMNS if name != "campaign")

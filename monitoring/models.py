@@ -71,17 +71,12 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Refused")
 
 
-class MetricImport(models.Model):
-    """One upload of daily metrics: who, when, what it did, and every problem found."""
+class ImportRecord(models.Model):
+    """What every import's history row has: who uploaded what, when, its outcome and
+    every problem found (capped: ``[{"row": 12, "column": "clicks", "message": "…"}]``)."""
 
     workspace_path = "plan__workspace"
 
-    plan = models.ForeignKey(
-        "planner.Plan",
-        on_delete=models.CASCADE,
-        related_name="metric_imports",
-        verbose_name=_("plan"),
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -90,30 +85,45 @@ class MetricImport(models.Model):
         verbose_name=_("imported by"),
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     filename = models.CharField(_("file"), max_length=255)
     size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
-    file = models.FileField(
-        _("stored file"), upload_to="imports/metrics/", blank=True, default=""
-    )  # kept only while a background import waits or runs
     dry_run = models.BooleanField(_("dry run"), default=False)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_inserted = models.PositiveIntegerField(_("rows added"), default=0)
-    rows_replaced = models.PositiveIntegerField(_("rows replaced"), default=0)
     error_count = models.PositiveIntegerField(_("problems"), default=0)
-    errors = models.JSONField(
-        _("problems found"), default=list, blank=True
-    )  # [{"row": 12, "column": "clicks", "message": "…"}], capped
+    errors = models.JSONField(_("problems found"), default=list, blank=True)
     first_date = models.DateField(_("first day"), null=True, blank=True)
     last_date = models.DateField(_("last day"), null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"  # type: ignore[attr-defined]
+
+
+class MetricImport(ImportRecord):
+    """One upload of daily metrics: who, when, what it did, and every problem found."""
+
+    plan = models.ForeignKey(
+        "planner.Plan",
+        on_delete=models.CASCADE,
+        related_name="metric_imports",
+        verbose_name=_("plan"),
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    file = models.FileField(
+        _("stored file"), upload_to="imports/metrics/", blank=True, default=""
+    )  # kept only while a background import waits or runs
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_inserted = models.PositiveIntegerField(_("rows added"), default=0)
+    rows_replaced = models.PositiveIntegerField(_("rows replaced"), default=0)
+
+    class Meta(ImportRecord.Meta):
         verbose_name = _("metrics import")
         verbose_name_plural = _("metrics imports")
         constraints = [
@@ -124,9 +134,6 @@ class MetricImport(models.Model):
                 condition=Q(progress__lte=100), name="metric_import_progress_0_100"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"
 
 
 class DailyMetric(models.Model):
@@ -591,10 +598,8 @@ class AttributionSettings(VersionedModel):
         return str(_("Attribution settings of %(plan)s") % {"plan": self.plan})
 
 
-class JourneyImport(models.Model):
+class JourneyImport(ImportRecord):
     """One upload of customer journeys: who, when, what it held, and every problem found."""
-
-    workspace_path = "plan__workspace"
 
     plan = models.ForeignKey(
         "planner.Plan",
@@ -602,18 +607,6 @@ class JourneyImport(models.Model):
         related_name="journey_imports",
         verbose_name=_("plan"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    filename = models.CharField(_("file"), max_length=255)
-    size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
-    dry_run = models.BooleanField(_("dry run"), default=False)
     mode = models.CharField(
         _("mode"),
         max_length=8,
@@ -626,19 +619,13 @@ class JourneyImport(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
     )
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
     journeys = models.PositiveBigIntegerField(_("journeys"), default=0)
     conversions = models.PositiveBigIntegerField(_("conversions"), default=0)
     value = models.DecimalField(_("conversion value"), max_digits=16, decimal_places=2, default=0)
     paths = models.PositiveIntegerField(_("distinct paths"), default=0)
     touches_cut = models.PositiveIntegerField(_("touches after a conversion (dropped)"), default=0)
-    error_count = models.PositiveIntegerField(_("problems"), default=0)
-    errors = models.JSONField(_("problems found"), default=list, blank=True)
-    first_date = models.DateField(_("first day"), null=True, blank=True)
-    last_date = models.DateField(_("last day"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ImportRecord.Meta):
         verbose_name = _("journeys import")
         verbose_name_plural = _("journeys imports")
         constraints = [
@@ -649,9 +636,6 @@ class JourneyImport(models.Model):
                 condition=Q(mode__in=JourneyImportMode.values), name="journey_import_mode_valid"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"
 
 
 class JourneyPath(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
+from monitoring.models import AttributionModel
 
 
 class RoiBasis(models.TextChoices):
@@ -22,17 +23,15 @@ class RoiBasis(models.TextChoices):
     MARGIN = "margin", _("Gross margin")
 
 
-class RoiAttribution(models.TextChoices):
-    """Which revenue a channel is credited with. ``platform``: the revenue reported in the
-    daily metrics; the others name an attribution model's credited value."""
-
-    PLATFORM = "platform", _("As reported by the platforms")
-    LAST_CLICK = "last_click", _("Last click")
-    FIRST_CLICK = "first_click", _("First click")
-    LINEAR = "linear", _("Linear")
-    TIME_DECAY = "time_decay", _("Time decay")
-    POSITION_BASED = "position_based", _("Position based")
-    MARKOV = "markov", _("Data-driven (Markov)")
+# Which revenue a channel is credited with: ``platform``, the revenue reported in the
+# daily metrics, or one of the attribution models' credited value.
+RoiAttribution = models.TextChoices(  # type: ignore[call-overload]  # the functional API
+    "RoiAttribution",
+    [
+        ("PLATFORM", ("platform", _("As reported by the platforms"))),
+        *((model.name, (model.value, model.label)) for model in AttributionModel),
+    ],
+)
 
 
 class Department(models.TextChoices):

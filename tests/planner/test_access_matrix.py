@@ -38,6 +38,10 @@ from tests.access_cases import (
     plan_url,
     viewer_membership,
 )
+from tests.budget.access_approvals import CASES as BUDGET_APPROVAL_CASES
+from tests.budget.access_money import CASES as BUDGET_MONEY_CASES
+from tests.budget.access_suppliers import CASES as BUDGET_SUPPLIER_CASES
+from tests.budget.access_teams import CASES as BUDGET_TEAM_CASES
 from tests.channels.helpers import cell, channel, cooperation, creator
 from tests.content.access_cases import CASES as CONTENT_CASES
 from tests.factories import PASSWORD
@@ -125,7 +129,6 @@ CASES: list[Case] = [
     Case("channels:section", "get", plan_url("channels/"), MEMBERS_READ),
     Case("content:section", "get", plan_url("content/"), MEMBERS_READ),
     Case("monitoring:section", "get", plan_url("monitoring/"), MEMBERS_READ),
-    Case("budget:section", "get", plan_url("budget/"), MEMBERS_READ),
     Case("planner:execution", "get", plan_url("execution/"), MEMBERS_READ),
     # --- API ---------------------------------------------------------------------------------
     Case(
@@ -950,6 +953,10 @@ NOT_IN_MATRIX = {
 
 
 CASES += CONTENT_CASES
+CASES += BUDGET_MONEY_CASES
+CASES += BUDGET_APPROVAL_CASES
+CASES += BUDGET_TEAM_CASES
+CASES += BUDGET_SUPPLIER_CASES
 CASES += MONITORING_API_CASES
 CASES += MONITORING_PAGE_CASES
 CASES += ATTRIBUTION_CASES

@@ -1,0 +1,9 @@
+"""The models of resource coordination, one module per area."""
+
+from budget.models.money import (  # noqa: F401
+    Account,
+    Budget,
+    BudgetLine,
+    Transfer,
+    TransferKind,
+)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
@@ -121,7 +121,7 @@ def transfer(
     source: str | BudgetLine,
     target: str | BudgetLine,
     amount: Decimal,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: str = "",
     movable: Decimal | None = None,
 ) -> Transfer:
@@ -174,7 +174,7 @@ def set_total(
     *,
     total: Decimal,
     reserve_pct: Decimal | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: str = "",
 ) -> Budget:
     """Change the total (the difference goes to or comes from the unallocated pool)
@@ -287,7 +287,7 @@ def set_planned(
     line: BudgetLine,
     *,
     planned: Decimal,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: str = "",
     movable: Decimal | None = None,
     kind: str = TransferKind.ADJUST,

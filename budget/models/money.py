@@ -26,7 +26,6 @@ from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0.00")
 HALF_CENT = Decimal("0.005")
 
@@ -44,7 +43,7 @@ class Budget(VersionedModel):
     plan = models.OneToOneField(
         "planner.Plan", on_delete=models.CASCADE, related_name="budget", verbose_name=_("plan")
     )
-    total = models.DecimalField(_("total budget"), **MONEY, default=ZERO)
+    total = models.DecimalField(_("total budget"), max_digits=16, decimal_places=2, default=ZERO)
     reserve_pct = models.DecimalField(
         _("reserve fund (% of total)"),
         max_digits=5,
@@ -53,11 +52,15 @@ class Budget(VersionedModel):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(50))],
         help_text=_("Held back from allocation; drawn only with a manager's approval."),
     )
-    allocated = models.DecimalField(_("allocated to lines"), **MONEY, default=ZERO, editable=False)
-    reserve_balance = models.DecimalField(
-        _("reserve balance"), **MONEY, default=ZERO, editable=False
+    allocated = models.DecimalField(
+        _("allocated to lines"), max_digits=16, decimal_places=2, default=ZERO, editable=False
     )
-    unallocated = models.DecimalField(_("unallocated"), **MONEY, default=ZERO, editable=False)
+    reserve_balance = models.DecimalField(
+        _("reserve balance"), max_digits=16, decimal_places=2, default=ZERO, editable=False
+    )
+    unallocated = models.DecimalField(
+        _("unallocated"), max_digits=16, decimal_places=2, default=ZERO, editable=False
+    )
     max_move_pct = models.DecimalField(
         _("largest move per line (% of the line)"),
         max_digits=5,
@@ -142,7 +145,9 @@ class BudgetLine(VersionedModel):
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
-    planned = models.DecimalField(_("planned"), **MONEY, default=ZERO, editable=False)
+    planned = models.DecimalField(
+        _("planned"), max_digits=16, decimal_places=2, default=ZERO, editable=False
+    )
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
     history = HistoricalRecords()
 
@@ -219,7 +224,7 @@ class Transfer(models.Model):
         related_name="transfers_in",
         verbose_name=_("to line"),
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=300, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,8 @@ PURE_MODULES = [
     "kpis.breakdown",
     "content.festivals",
     "budget.allocation",
+    "planner.timeline",
+    "planner.progress",
 ]
 
 

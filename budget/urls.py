@@ -1,8 +1,10 @@
 from django.urls import path
 
-from budget import views
+from budget import team_views, views
 
 app_name = "budget"
+
+TEAMS = "plans/<int:plan_id>/budget/collaboration/"
 
 # Each area of the section keeps its routes in its own block.
 urlpatterns = [
@@ -13,7 +15,35 @@ urlpatterns = [
     path("plans/<int:plan_id>/budget/review/", views.section, name="reallocation"),
     path("plans/<int:plan_id>/budget/reserve/", views.section, name="reserve"),
     # --- departments, RACI, communication, conflict path, scores (budget/team_views.py) ---
-    path("plans/<int:plan_id>/budget/collaboration/", views.section, name="collaboration"),
+    path(f"{TEAMS}", team_views.collaboration, name="collaboration"),
+    path(f"{TEAMS}departments/new/", team_views.department_create, name="department-create"),
+    path(
+        f"{TEAMS}departments/<int:department_id>/", team_views.department_review, name="department"
+    ),
+    path(
+        f"{TEAMS}departments/<int:department_id>/edit/",
+        team_views.department_edit,
+        name="department-edit",
+    ),
+    path(
+        f"{TEAMS}departments/<int:department_id>/scores/<int:quarter>/",
+        team_views.score_edit,
+        name="score-edit",
+    ),
+    path(f"{TEAMS}workstreams/new/", team_views.workstream_create, name="workstream-create"),
+    path(f"{TEAMS}workstreams/<int:workstream_id>/", team_views.workstream_row, name="workstream"),
+    path(f"{TEAMS}rules/new/", team_views.rule_create, name="rule-create"),
+    path(f"{TEAMS}rules/<int:rule_id>/", team_views.rule_edit, name="rule-edit"),
+    path(f"{TEAMS}group/", team_views.group_edit, name="coordinator-group"),
+    path(f"{TEAMS}steps/new/", team_views.step_create, name="step-create"),
+    path(f"{TEAMS}steps/<int:step_id>/", team_views.step_edit, name="step-edit"),
+    path(f"{TEAMS}conflicts/new/", team_views.conflict_create, name="conflict-create"),
+    path(
+        f"{TEAMS}conflicts/<int:conflict_id>/", team_views.conflict_action, name="conflict-action"
+    ),
+    path(
+        f"{TEAMS}conflicts/<int:conflict_id>/edit/", team_views.conflict_edit, name="conflict-edit"
+    ),
     # --- suppliers, reviews, clauses and the innovation fund (budget/supplier_views.py) ---
     path("plans/<int:plan_id>/budget/suppliers/", views.section, name="suppliers"),
 ]

@@ -304,6 +304,13 @@ SPECTACULAR_SETTINGS = {
         "RuleMetricEnum": "monitoring.models.Metric",
         "RuleKindEnum": "monitoring.models.RuleKind",
         "ChannelGradeEnum": "monitoring.models.Grade",
+        # budget: departments and collaboration
+        "WorkstreamKindEnum": "budget.models.teams.WorkstreamKind",
+        "RaciRoleEnum": "budget.models.teams.RaciRole",
+        "CommunicationKindEnum": "budget.models.teams.RuleKind",
+        "MeetingCadenceEnum": "budget.models.teams.Cadence",
+        "MessagingToolEnum": "budget.models.teams.MessagingTool",
+        "ConflictStatusEnum": "budget.models.teams.ConflictStatus",
     },
 }
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from budget import team_api
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
@@ -43,6 +44,20 @@ router.register(
 )
 router.register("features", competitor_api.FeatureViewSet, basename="feature")
 router.register("matrix-cells", competitor_api.CellViewSet, basename="matrix-cell")
+# --- budget: departments and collaboration (budget/team_api.py) ---
+router.register("departments", team_api.DepartmentViewSet, basename="department")
+router.register("raci", team_api.RaciViewSet, basename="raci")
+router.register(
+    "communication-rules", team_api.CommunicationRuleViewSet, basename="communication-rule"
+)
+router.register(
+    "coordinator-groups", team_api.CoordinatorGroupViewSet, basename="coordinator-group"
+)
+router.register("arbitration-steps", team_api.ArbitrationStepViewSet, basename="arbitration-step")
+router.register("conflicts", team_api.ConflictViewSet, basename="conflict")
+router.register(
+    "collaboration-scores", team_api.CollaborationScoreViewSet, basename="collaboration-score"
+)
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),

@@ -7,3 +7,19 @@ from budget.models.money import (  # noqa: F401
     Transfer,
     TransferKind,
 )
+from budget.models.teams import (  # noqa: F401
+    ArbitrationStep,
+    Cadence,
+    CollaborationScore,
+    CommunicationRule,
+    Conflict,
+    ConflictStatus,
+    CoordinatorGroup,
+    Department,
+    MessagingTool,
+    RaciAssignment,
+    RaciRole,
+    RuleKind,
+    Workstream,
+    WorkstreamKind,
+)

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from budget import views
+from budget import supplier_views, views
 
 app_name = "budget"
+
+SUPPLIERS = "plans/<int:plan_id>/budget/suppliers/"
 
 # Each area of the section keeps its routes in its own block.
 urlpatterns = [
@@ -15,5 +17,37 @@ urlpatterns = [
     # --- departments, RACI, communication, conflict path, scores (budget/team_views.py) ---
     path("plans/<int:plan_id>/budget/collaboration/", views.section, name="collaboration"),
     # --- suppliers, reviews, clauses and the innovation fund (budget/supplier_views.py) ---
-    path("plans/<int:plan_id>/budget/suppliers/", views.section, name="suppliers"),
+    path(SUPPLIERS, supplier_views.suppliers, name="suppliers"),
+    path(f"{SUPPLIERS}new/", supplier_views.supplier_create, name="supplier-create"),
+    path(f"{SUPPLIERS}<int:supplier_id>/", supplier_views.supplier, name="supplier"),
+    path(f"{SUPPLIERS}<int:supplier_id>/edit/", supplier_views.supplier_edit, name="supplier-edit"),
+    path(
+        f"{SUPPLIERS}<int:supplier_id>/reviews/new/",
+        supplier_views.review_create,
+        name="supplier-review-create",
+    ),
+    path(
+        f"{SUPPLIERS}reviews/<int:review_id>/", supplier_views.review_edit, name="supplier-review"
+    ),
+    path(
+        f"{SUPPLIERS}<int:supplier_id>/clauses/new/",
+        supplier_views.clause_create,
+        name="supplier-clause-create",
+    ),
+    path(
+        f"{SUPPLIERS}clauses/<int:clause_id>/", supplier_views.clause_edit, name="supplier-clause"
+    ),
+    path(f"{SUPPLIERS}flags/<int:flag_id>/", supplier_views.flag_edit, name="supplier-flag"),
+    path(f"{SUPPLIERS}policy/", supplier_views.policy, name="supplier-policy"),
+    path(f"{SUPPLIERS}innovation/", supplier_views.innovation_fund, name="innovation-fund"),
+    path(
+        f"{SUPPLIERS}innovation/projects/new/",
+        supplier_views.project_create,
+        name="innovation-project-create",
+    ),
+    path(
+        f"{SUPPLIERS}innovation/projects/<int:project_id>/",
+        supplier_views.project_edit,
+        name="innovation-project",
+    ),
 ]

@@ -304,6 +304,14 @@ SPECTACULAR_SETTINGS = {
         "RuleMetricEnum": "monitoring.models.Metric",
         "RuleKindEnum": "monitoring.models.RuleKind",
         "ChannelGradeEnum": "monitoring.models.Grade",
+        # budget: suppliers (ActionEnum keeps the plan transitions' name beside the flag's)
+        "ActionEnum": "planner.models.PlanTransition.Action",
+        "SupplierCategoryEnum": "budget.models.suppliers.SupplierCategory",
+        "SupplierTierEnum": "budget.models.suppliers.SupplierTier",
+        "SupplierFlagStatusEnum": "budget.models.suppliers.FlagStatus",
+        "SupplierFlagActionEnum": "budget.models.suppliers.FlagAction",
+        "RiskClauseKindEnum": "budget.models.suppliers.ClauseKind",
+        "InnovationProjectStatusEnum": "budget.models.suppliers.ProjectStatus",
     },
 }
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from budget import supplier_api
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
@@ -43,6 +44,13 @@ router.register(
 )
 router.register("features", competitor_api.FeatureViewSet, basename="feature")
 router.register("matrix-cells", competitor_api.CellViewSet, basename="matrix-cell")
+router.register("suppliers", supplier_api.SupplierViewSet, basename="supplier")
+router.register("supplier-reviews", supplier_api.SupplierReviewViewSet, basename="supplier-review")
+router.register("supplier-flags", supplier_api.SupplierFlagViewSet, basename="supplier-flag")
+router.register("supplier-clauses", supplier_api.RiskClauseViewSet, basename="supplier-clause")
+router.register(
+    "innovation-projects", supplier_api.InnovationProjectViewSet, basename="innovation-project"
+)
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -137,6 +145,16 @@ plan_api = [
         "plans/<int:pk>/attainment-policy/",
         kpis_api.AttainmentPolicyView.as_view(),
         name="plan-attainment-policy",
+    ),
+    path(
+        "plans/<int:pk>/supplier-policy/",
+        supplier_api.SupplierPolicyView.as_view(),
+        name="plan-supplier-policy",
+    ),
+    path(
+        "plans/<int:pk>/innovation-fund/",
+        supplier_api.InnovationFundView.as_view(),
+        name="plan-innovation-fund",
     ),
 ]
 

@@ -7,3 +7,18 @@ from budget.models.money import (  # noqa: F401
     Transfer,
     TransferKind,
 )
+from budget.models.suppliers import (  # noqa: F401
+    ClauseKind,
+    FlagAction,
+    FlagStatus,
+    InnovationFund,
+    InnovationProject,
+    ProjectStatus,
+    RiskClause,
+    Supplier,
+    SupplierCategory,
+    SupplierFlag,
+    SupplierPolicy,
+    SupplierReview,
+    SupplierTier,
+)

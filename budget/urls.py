@@ -1,10 +1,11 @@
 from django.urls import path
 
-from budget import team_views, views
+from budget import supplier_views, team_views, views
 
 app_name = "budget"
 
 TEAMS = "plans/<int:plan_id>/budget/collaboration/"
+SUPPLIERS = "plans/<int:plan_id>/budget/suppliers/"
 
 # Each area of the section keeps its routes in its own block.
 urlpatterns = [
@@ -45,5 +46,37 @@ urlpatterns = [
         f"{TEAMS}conflicts/<int:conflict_id>/edit/", team_views.conflict_edit, name="conflict-edit"
     ),
     # --- suppliers, reviews, clauses and the innovation fund (budget/supplier_views.py) ---
-    path("plans/<int:plan_id>/budget/suppliers/", views.section, name="suppliers"),
+    path(SUPPLIERS, supplier_views.suppliers, name="suppliers"),
+    path(f"{SUPPLIERS}new/", supplier_views.supplier_create, name="supplier-create"),
+    path(f"{SUPPLIERS}<int:supplier_id>/", supplier_views.supplier, name="supplier"),
+    path(f"{SUPPLIERS}<int:supplier_id>/edit/", supplier_views.supplier_edit, name="supplier-edit"),
+    path(
+        f"{SUPPLIERS}<int:supplier_id>/reviews/new/",
+        supplier_views.review_create,
+        name="supplier-review-create",
+    ),
+    path(
+        f"{SUPPLIERS}reviews/<int:review_id>/", supplier_views.review_edit, name="supplier-review"
+    ),
+    path(
+        f"{SUPPLIERS}<int:supplier_id>/clauses/new/",
+        supplier_views.clause_create,
+        name="supplier-clause-create",
+    ),
+    path(
+        f"{SUPPLIERS}clauses/<int:clause_id>/", supplier_views.clause_edit, name="supplier-clause"
+    ),
+    path(f"{SUPPLIERS}flags/<int:flag_id>/", supplier_views.flag_edit, name="supplier-flag"),
+    path(f"{SUPPLIERS}policy/", supplier_views.policy, name="supplier-policy"),
+    path(f"{SUPPLIERS}innovation/", supplier_views.innovation_fund, name="innovation-fund"),
+    path(
+        f"{SUPPLIERS}innovation/projects/new/",
+        supplier_views.project_create,
+        name="innovation-project-create",
+    ),
+    path(
+        f"{SUPPLIERS}innovation/projects/<int:project_id>/",
+        supplier_views.project_edit,
+        name="innovation-project",
+    ),
 ]

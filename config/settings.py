@@ -311,6 +311,14 @@ SPECTACULAR_SETTINGS = {
         "MeetingCadenceEnum": "budget.models.teams.Cadence",
         "MessagingToolEnum": "budget.models.teams.MessagingTool",
         "ConflictStatusEnum": "budget.models.teams.ConflictStatus",
+        # budget: suppliers (ActionEnum keeps the plan transitions' name beside the flag's)
+        "ActionEnum": "planner.models.PlanTransition.Action",
+        "SupplierCategoryEnum": "budget.models.suppliers.SupplierCategory",
+        "SupplierTierEnum": "budget.models.suppliers.SupplierTier",
+        "SupplierFlagStatusEnum": "budget.models.suppliers.FlagStatus",
+        "SupplierFlagActionEnum": "budget.models.suppliers.FlagAction",
+        "RiskClauseKindEnum": "budget.models.suppliers.ClauseKind",
+        "InnovationProjectStatusEnum": "budget.models.suppliers.ProjectStatus",
     },
 }
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from budget import team_api
+from budget import supplier_api, team_api
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
@@ -57,6 +57,13 @@ router.register("arbitration-steps", team_api.ArbitrationStepViewSet, basename="
 router.register("conflicts", team_api.ConflictViewSet, basename="conflict")
 router.register(
     "collaboration-scores", team_api.CollaborationScoreViewSet, basename="collaboration-score"
+)
+router.register("suppliers", supplier_api.SupplierViewSet, basename="supplier")
+router.register("supplier-reviews", supplier_api.SupplierReviewViewSet, basename="supplier-review")
+router.register("supplier-flags", supplier_api.SupplierFlagViewSet, basename="supplier-flag")
+router.register("supplier-clauses", supplier_api.RiskClauseViewSet, basename="supplier-clause")
+router.register(
+    "innovation-projects", supplier_api.InnovationProjectViewSet, basename="innovation-project"
 )
 
 plan_api = [
@@ -152,6 +159,16 @@ plan_api = [
         "plans/<int:pk>/attainment-policy/",
         kpis_api.AttainmentPolicyView.as_view(),
         name="plan-attainment-policy",
+    ),
+    path(
+        "plans/<int:pk>/supplier-policy/",
+        supplier_api.SupplierPolicyView.as_view(),
+        name="plan-supplier-policy",
+    ),
+    path(
+        "plans/<int:pk>/innovation-fund/",
+        supplier_api.InnovationFundView.as_view(),
+        name="plan-innovation-fund",
     ),
 ]
 

@@ -13,6 +13,7 @@ PURE_MODULES = [
     "planner.timeline",
     "planner.progress",
     "budget.collaboration",
+    "budget.supplier_rules",
 ]
 
 

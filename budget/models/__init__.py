@@ -7,6 +7,21 @@ from budget.models.money import (  # noqa: F401
     Transfer,
     TransferKind,
 )
+from budget.models.suppliers import (  # noqa: F401
+    ClauseKind,
+    FlagAction,
+    FlagStatus,
+    InnovationFund,
+    InnovationProject,
+    ProjectStatus,
+    RiskClause,
+    Supplier,
+    SupplierCategory,
+    SupplierFlag,
+    SupplierPolicy,
+    SupplierReview,
+    SupplierTier,
+)
 from budget.models.teams import (  # noqa: F401
     ArbitrationStep,
     Cadence,

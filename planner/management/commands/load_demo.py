@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from budget import demo_suppliers
 from budget import demo_teams as teams_demo
 from channels import demo as channels_demo
 from channels.services import catalogue_install
@@ -94,6 +95,11 @@ class Command(BaseCommand):
                     operations=user_model.objects.get(username="demo-admin"),
                 )
                 teams_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
+                )
+                demo_suppliers.load(
                     plan=plan,
                     editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),

@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
         "RuleMetricEnum": "monitoring.models.Metric",
         "RuleKindEnum": "monitoring.models.RuleKind",
         "ChannelGradeEnum": "monitoring.models.Grade",
+        "BudgetRequestStatusEnum": "budget.models.RequestStatus",
+        "BudgetDecisionActionEnum": "budget.models.DecisionAction",
+        "ReserveDrawStatusEnum": "budget.models.DrawStatus",
+        "ReallocationMoveStatusEnum": "budget.models.MoveStatus",
     },
 }
 

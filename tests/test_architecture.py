@@ -10,6 +10,7 @@ PURE_MODULES = [
     "kpis.breakdown",
     "content.festivals",
     "budget.allocation",
+    "budget.reallocation",
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from budget.approval_queries import pending_total
 from planner.access import Action, can
 from planner.models import Plan
 from planner.sections import section_context
@@ -25,8 +26,10 @@ def base_context(request: HttpRequest, plan: Plan, tab: str, **extra: Any) -> di
     """The context of every page of the section (see ``planner.sections.section_context``).
 
     ``can_approve``: the user is a manager (approves budget requests, reallocation
-    moves and reserve draws).
+    moves and reserve draws). ``pending_total``: the requests waiting for a decision
+    (shown on the Requests tab).
     """
+    extra.setdefault("pending_total", pending_total(plan))
     return section_context(
         request,
         plan,

@@ -32,4 +32,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expire_seconds": 3 * 3600},
     },
+    # The rolling quarterly review: on the first day of a quarter, propose the
+    # reallocation of the quarter that just ended (Q1–Q3; nothing follows Q4).
+    "budget-quarterly-review": {
+        "task": "budget.propose_reviews",
+        "schedule": crontab(minute=45, hour=3, day_of_month=1, month_of_year="4,7,10"),
+        "options": {"expire_seconds": 12 * 3600},
+    },
 }

@@ -319,6 +319,10 @@ SPECTACULAR_SETTINGS = {
         "SupplierFlagActionEnum": "budget.models.suppliers.FlagAction",
         "RiskClauseKindEnum": "budget.models.suppliers.ClauseKind",
         "InnovationProjectStatusEnum": "budget.models.suppliers.ProjectStatus",
+        "BudgetRequestStatusEnum": "budget.models.RequestStatus",
+        "BudgetDecisionActionEnum": "budget.models.DecisionAction",
+        "ReserveDrawStatusEnum": "budget.models.DrawStatus",
+        "ReallocationMoveStatusEnum": "budget.models.MoveStatus",
     },
 }
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from budget import supplier_api, team_api
+from budget import approval_api, supplier_api, team_api
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
@@ -65,6 +65,8 @@ router.register("supplier-clauses", supplier_api.RiskClauseViewSet, basename="su
 router.register(
     "innovation-projects", supplier_api.InnovationProjectViewSet, basename="innovation-project"
 )
+router.register("budget-requests", approval_api.BudgetRequestViewSet, basename="budget-request")
+router.register("reserve-draws", approval_api.ReserveDrawViewSet, basename="reserve-draw")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -170,6 +172,22 @@ plan_api = [
         supplier_api.InnovationFundView.as_view(),
         name="plan-innovation-fund",
     ),
+    path(
+        "plans/<int:pk>/reallocation/",
+        approval_api.ReallocationView.as_view(),
+        name="plan-reallocation",
+    ),
+    path(
+        "plans/<int:pk>/reallocation/moves/<int:move_id>/approve/",
+        approval_api.MoveStepView.as_view(step="approve"),
+        name="plan-reallocation-move-approve",
+    ),
+    path(
+        "plans/<int:pk>/reallocation/moves/<int:move_id>/reject/",
+        approval_api.MoveStepView.as_view(step="reject"),
+        name="plan-reallocation-move-reject",
+    ),
+    path("plans/<int:pk>/reserve/", approval_api.ReserveView.as_view(), name="plan-reserve"),
 ]
 
 urlpatterns = [

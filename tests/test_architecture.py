@@ -14,6 +14,7 @@ PURE_MODULES = [
     "planner.progress",
     "budget.collaboration",
     "budget.supplier_rules",
+    "budget.reallocation",
 ]
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from budget import demo_approvals as budget_approvals_demo
 from budget import demo_suppliers
 from budget import demo_teams as teams_demo
 from channels import demo as channels_demo
@@ -107,6 +108,14 @@ class Command(BaseCommand):
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.
         recompute_plan(plan.pk)
+        # Budget approvals: after the money demo set the budget and the recompute stored
+        # the channel grades the quarterly review proposes from.
+        with transaction.atomic():
+            budget_approvals_demo.load(
+                plan=plan,
+                editor=user_model.objects.get(username="demo-editor"),
+                manager=user_model.objects.get(username="demo-manager"),
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from budget import money_api as budget_money_api
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
@@ -43,6 +44,15 @@ router.register(
 )
 router.register("features", competitor_api.FeatureViewSet, basename="feature")
 router.register("matrix-cells", competitor_api.CellViewSet, basename="matrix-cell")
+router.register("budget-lines", budget_money_api.BudgetLineViewSet, basename="budget-line")
+router.register("purchase-orders", budget_money_api.PurchaseOrderViewSet, basename="purchase-order")
+router.register("invoices", budget_money_api.InvoiceViewSet, basename="invoice")
+router.register(
+    "allocation-rules", budget_money_api.AllocationRuleViewSet, basename="allocation-rule"
+)
+router.register(
+    "objective-weights", budget_money_api.ObjectiveWeightViewSet, basename="objective-weight"
+)
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -137,6 +147,12 @@ plan_api = [
         "plans/<int:pk>/attainment-policy/",
         kpis_api.AttainmentPolicyView.as_view(),
         name="plan-attainment-policy",
+    ),
+    path("plans/<int:pk>/budget/", budget_money_api.BudgetView.as_view(), name="plan-budget"),
+    path(
+        "plans/<int:pk>/allocation/",
+        budget_money_api.AllocationView.as_view(),
+        name="plan-allocation",
     ),
 ]
 

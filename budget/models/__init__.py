@@ -2,8 +2,13 @@
 
 from budget.models.money import (  # noqa: F401
     Account,
+    AllocationRule,
     Budget,
     BudgetLine,
+    Invoice,
+    ObjectiveWeight,
+    PoStatus,
+    PurchaseOrder,
     Transfer,
     TransferKind,
 )

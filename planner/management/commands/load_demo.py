@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from budget import demo_money as budget_money_demo
 from channels import demo as channels_demo
 from channels.services import catalogue_install
 from content import demo as content_demo
@@ -91,6 +92,11 @@ class Command(BaseCommand):
                     editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),
                     operations=user_model.objects.get(username="demo-admin"),
+                )
+                budget_money_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
                 )
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from budget import approval_api, supplier_api, team_api
+from budget import money_api as budget_money_api
 from channels import api as channels_api
 from content import api as content_api
 from kpis import api as kpis_api
@@ -67,6 +68,15 @@ router.register(
 )
 router.register("budget-requests", approval_api.BudgetRequestViewSet, basename="budget-request")
 router.register("reserve-draws", approval_api.ReserveDrawViewSet, basename="reserve-draw")
+router.register("budget-lines", budget_money_api.BudgetLineViewSet, basename="budget-line")
+router.register("purchase-orders", budget_money_api.PurchaseOrderViewSet, basename="purchase-order")
+router.register("invoices", budget_money_api.InvoiceViewSet, basename="invoice")
+router.register(
+    "allocation-rules", budget_money_api.AllocationRuleViewSet, basename="allocation-rule"
+)
+router.register(
+    "objective-weights", budget_money_api.ObjectiveWeightViewSet, basename="objective-weight"
+)
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
@@ -188,6 +198,12 @@ plan_api = [
         name="plan-reallocation-move-reject",
     ),
     path("plans/<int:pk>/reserve/", approval_api.ReserveView.as_view(), name="plan-reserve"),
+    path("plans/<int:pk>/budget/", budget_money_api.BudgetView.as_view(), name="plan-budget"),
+    path(
+        "plans/<int:pk>/allocation/",
+        budget_money_api.AllocationView.as_view(),
+        name="plan-allocation",
+    ),
 ]
 
 urlpatterns = [

@@ -13,8 +13,13 @@ from budget.models.approvals import (  # noqa: F401
 )
 from budget.models.money import (  # noqa: F401
     Account,
+    AllocationRule,
     Budget,
     BudgetLine,
+    Invoice,
+    ObjectiveWeight,
+    PoStatus,
+    PurchaseOrder,
     Transfer,
     TransferKind,
 )

@@ -77,6 +77,18 @@ class Budget(VersionedModel):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text=_("A quarterly review moves at most this share of the total budget."),
     )
+    q1_share = models.DecimalField(
+        _("Q1 share (%)"), max_digits=5, decimal_places=2, default=Decimal("25.00")
+    )
+    q2_share = models.DecimalField(
+        _("Q2 share (%)"), max_digits=5, decimal_places=2, default=Decimal("25.00")
+    )
+    q3_share = models.DecimalField(
+        _("Q3 share (%)"), max_digits=5, decimal_places=2, default=Decimal("25.00")
+    )
+    q4_share = models.DecimalField(
+        _("Q4 share (%)"), max_digits=5, decimal_places=2, default=Decimal("25.00")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -101,10 +113,38 @@ class Budget(VersionedModel):
                 condition=Q(reserve_pct__gte=0, reserve_pct__lte=50),
                 name="budget_reserve_pct_range",
             ),
+            models.CheckConstraint(
+                condition=Q(q1_share__gte=0, q2_share__gte=0, q3_share__gte=0, q4_share__gte=0)
+                & Q(
+                    q1_share__lt=Decimal(100)
+                    + HALF_CENT
+                    - F("q2_share")
+                    - F("q3_share")
+                    - F("q4_share")
+                )
+                & Q(
+                    q1_share__gt=Decimal(100)
+                    - HALF_CENT
+                    - F("q2_share")
+                    - F("q3_share")
+                    - F("q4_share")
+                ),
+                name="budget_quarter_split_is_whole",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.total}"
+
+    @property
+    def quarter_split(self) -> list[Decimal]:
+        """The seasonality of the allocation: each quarter's share of a channel's year (%)."""
+        return [self.q1_share, self.q2_share, self.q3_share, self.q4_share]
+
+    @property
+    def allocatable(self) -> Decimal:
+        """What the allocation rules divide: the total less the reserve fund."""
+        return self.allocated + self.unallocated
 
     @property
     def reserve_target(self) -> Decimal:
@@ -264,3 +304,199 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target}: {self.amount}"
+
+
+# --- allocation rules ------------------------------------------------------------------------
+
+
+class ObjectiveWeight(VersionedModel):
+    """How much an annual objective counts when the budget is divided (e.g. growth 3, brand 1)."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    objective = models.OneToOneField(
+        "kpis.Objective",
+        on_delete=models.CASCADE,
+        related_name="budget_weight",
+        verbose_name=_("objective"),
+    )
+    weight = models.DecimalField(
+        _("objective weight"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "objective__sort_order", "objective_id"]
+        verbose_name = _("objective weight")
+        verbose_name_plural = _("objective weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=100), name="objective_weight_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective} × {self.weight}"
+
+
+class AllocationRule(VersionedModel):
+    """A channel's strategic priority and the objective it mainly serves.
+
+    Its weight in the proposed allocation is ``priority × objective weight`` (the
+    objective counts 1 when none is chosen); priority 0 leaves the channel out.
+    """
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("plan")
+    )
+    channel = models.OneToOneField(
+        "channels.Channel",
+        on_delete=models.CASCADE,
+        related_name="allocation_rule",
+        verbose_name=_("channel"),
+    )
+    priority = models.DecimalField(
+        _("strategic priority"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("0 leaves the channel out; 2 gets twice the money of 1."),
+    )
+    objective = models.ForeignKey(
+        "kpis.Objective",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("serves objective"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "channel__family", "channel__sort_order", "channel__code"]
+        verbose_name = _("allocation rule")
+        verbose_name_plural = _("allocation rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__gte=0, priority__lte=100), name="allocation_priority_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} × {self.priority}"
+
+
+# --- committed and actual: purchase orders and invoices ----------------------------------------
+
+
+class PoStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("purchase order", "Open")
+    INVOICED = "invoiced", _("Invoiced")
+    CANCELLED = "cancelled", pgettext_lazy("purchase order", "Cancelled")
+
+
+class PurchaseOrder(VersionedModel):
+    """Money promised to a supplier against a line: committed until it is invoiced."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan",
+        on_delete=models.CASCADE,
+        related_name="purchase_orders",
+        verbose_name=_("plan"),
+    )
+    line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        verbose_name=_("budget line"),
+    )
+    number = models.CharField(_("PO number"), max_length=40)
+    supplier_name = models.CharField(_("supplier"), max_length=200)
+    description = models.CharField(_("description"), max_length=300, blank=True, default="")
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    issued_on = models.DateField(_("issued on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=PoStatus.choices, default=PoStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "-issued_on", "-id"]
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="po_number_unique_per_plan"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="po_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PoStatus.values), name="po_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.supplier_name}"
+
+
+class Invoice(VersionedModel):
+    """A supplier's invoice against a line (and the purchase order it settles): actual spend."""
+
+    workspace_path = "plan__workspace"
+
+    plan = models.ForeignKey(
+        "planner.Plan", on_delete=models.CASCADE, related_name="invoices", verbose_name=_("plan")
+    )
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("budget line")
+    )
+    purchase_order = models.ForeignKey(
+        PurchaseOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("purchase order"),
+    )
+    number = models.CharField(_("invoice number"), max_length=40)
+    supplier_name = models.CharField(_("supplier"), max_length=200, blank=True, default="")
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    invoiced_on = models.DateField(_("invoice date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "-invoiced_on", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="invoice_number_unique_per_plan"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.amount}"

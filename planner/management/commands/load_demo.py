@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from budget import demo_approvals as budget_approvals_demo
+from budget import demo_money as budget_money_demo
 from budget import demo_suppliers
 from budget import demo_teams as teams_demo
 from channels import demo as channels_demo
@@ -94,6 +95,11 @@ class Command(BaseCommand):
                     editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),
                     operations=user_model.objects.get(username="demo-admin"),
+                )
+                budget_money_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
                 )
                 teams_demo.load(
                     plan=plan,

@@ -128,11 +128,11 @@ class BudgetRequestUpdateSerializer(BudgetRequestSerializer):
         read_only_fields: list[str] = []
 
 
-class StepSerializer(serializers.Serializer[Any]):
+class DecisionNoteSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class ApproveSerializer(StepSerializer):
+class ApproveSerializer(DecisionNoteSerializer):
     use_reserve = serializers.BooleanField(
         required=False,
         default=False,
@@ -148,7 +148,9 @@ class BudgetRequestFilter(filters.FilterSet):
         fields = ["plan", "status"]
 
 
-def _step_schema(what: str, body: type[serializers.Serializer[Any]] = StepSerializer) -> Any:
+def _step_schema(
+    what: str, body: type[serializers.Serializer[Any]] = DecisionNoteSerializer
+) -> Any:
     return extend_schema(
         request=body,
         parameters=[IF_MATCH],
@@ -199,12 +201,12 @@ class BudgetRequestViewSet(
     @_step_schema("Submit a draft for a manager's approval (editors).")
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: int | None = None) -> Response:
-        return self._step(request, services.request_submit, StepSerializer)
+        return self._step(request, services.request_submit, DecisionNoteSerializer)
 
     @_step_schema("Withdraw a draft or submitted request (its author only).")
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: int | None = None) -> Response:
-        return self._step(request, services.request_withdraw, StepSerializer)
+        return self._step(request, services.request_withdraw, DecisionNoteSerializer)
 
     @_step_schema(
         "Approve a submitted request (managers, not its author): the cost moves from the "
@@ -219,7 +221,7 @@ class BudgetRequestViewSet(
     @_step_schema("Reject a submitted request (managers, not its author); `comment` required.")
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int | None = None) -> Response:
-        return self._step(request, services.request_reject, StepSerializer)
+        return self._step(request, services.request_reject, DecisionNoteSerializer)
 
 
 # --- reserve draws ------------------------------------------------------------------------------
@@ -321,7 +323,7 @@ class DrawFilter(filters.FilterSet):
 
 def _draw_schema(what: str) -> Any:
     return extend_schema(
-        request=StepSerializer,
+        request=DecisionNoteSerializer,
         parameters=[IF_MATCH],
         responses={200: DrawSerializer, **VERSIONED_ERRORS},
         description=what,
@@ -351,7 +353,7 @@ class ReserveDrawViewSet(
     def _step(self, request: Request, step: Any) -> Response:
         draw = self.get_object()
         version = expected_version(request, draw)
-        body = StepSerializer(data=request.data)
+        body = DecisionNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         fresh = step(
             draw=draw,
@@ -415,7 +417,7 @@ class MoveSerializer(serializers.ModelSerializer[ReallocationMove]):
         read_only_fields = fields
 
 
-class ReviewSerializer(serializers.ModelSerializer[ReallocationReview]):
+class ReallocationReviewSerializer(serializers.ModelSerializer[ReallocationReview]):
     moves = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
 
@@ -466,7 +468,10 @@ QUARTER = OpenApiParameter(
 class ReallocationView(PlanScopedAPIView):
     @extend_schema(
         parameters=[QUARTER],
-        responses={200: ReviewSerializer, 404: OpenApiResponse(description="No review yet.")},
+        responses={
+            200: ReallocationReviewSerializer,
+            404: OpenApiResponse(description="No review yet."),
+        },
         description="The quarterly reallocation proposal with its moves and their reasons.",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -475,13 +480,13 @@ class ReallocationView(PlanScopedAPIView):
         review = queries.review(plan, int(raw) if raw in ("1", "2", "3") else None)
         if review is None:
             return Response({"detail": "No review yet.", "code": "not_found"}, status=404)
-        return Response(ReviewSerializer(review).data)
+        return Response(ReallocationReviewSerializer(review).data)
 
     @extend_schema(
         request=ProposeSerializer,
         responses={
-            201: ReviewSerializer,
-            200: ReviewSerializer,
+            201: ReallocationReviewSerializer,
+            200: ReallocationReviewSerializer,
             400: OpenApiResponse(description="Invalid quarter."),
             403: OpenApiResponse(description="Your role does not allow this."),
         },
@@ -497,7 +502,7 @@ class ReallocationView(PlanScopedAPIView):
         quarter = body.validated_data["quarter"]
         existed = ReallocationReview.objects.filter(plan=plan, quarter=quarter).exists()
         review = services.review_propose(plan=plan, quarter=quarter, actor=actor_of(request))
-        return Response(ReviewSerializer(review).data, status=200 if existed else 201)
+        return Response(ReallocationReviewSerializer(review).data, status=200 if existed else 201)
 
 
 class MoveStepView(PlanScopedAPIView):

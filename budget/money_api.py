@@ -172,7 +172,7 @@ def _pct_field() -> serializers.DecimalField:
     )
 
 
-class BudgetSerializer(serializers.ModelSerializer[Budget]):
+class BudgetTotalsSerializer(serializers.ModelSerializer[Budget]):
     total = _money_field(min_value=Decimal(0))
     reserve_pct = _pct_field()
     max_move_pct = _pct_field()
@@ -223,21 +223,21 @@ class BudgetView(PlanScopedAPIView):
     """The plan's budget: total = allocated + reserve balance + unallocated; the reserve %,
     the quarterly review's limits and the quarter split of the allocation."""
 
-    @extend_schema(responses={200: BudgetSerializer})
+    @extend_schema(responses={200: BudgetTotalsSerializer})
     def get(self, request: Request, pk: int) -> Response:
         budget = ledger.budget_of(self.plan(request, pk))
-        return with_etag(Response(BudgetSerializer(_with_figures(budget)).data), budget)
+        return with_etag(Response(BudgetTotalsSerializer(_with_figures(budget)).data), budget)
 
     @extend_schema(
-        request=BudgetSerializer,
+        request=BudgetTotalsSerializer,
         parameters=[IF_MATCH],
-        responses={200: BudgetSerializer, **VERSIONED_ERRORS},
+        responses={200: BudgetTotalsSerializer, **VERSIONED_ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         plan = self.plan(request, pk, Action.EDIT)
         current = ledger.budget_of(plan)
         version = expected_version(request, current)
-        body = BudgetSerializer(data=request.data, partial=True)
+        body = BudgetTotalsSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         fresh = services.settings_update(
             plan=plan,
@@ -245,7 +245,7 @@ class BudgetView(PlanScopedAPIView):
             changes=dict(body.validated_data),
             actor=actor_of(request),
         )
-        return with_etag(Response(BudgetSerializer(_with_figures(fresh)).data), fresh)
+        return with_etag(Response(BudgetTotalsSerializer(_with_figures(fresh)).data), fresh)
 
 
 # --- allocation --------------------------------------------------------------------------------

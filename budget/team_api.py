@@ -317,7 +317,7 @@ class CoordinatorGroupViewSet(
         )
 
 
-class StepSerializer(serializers.ModelSerializer[ArbitrationStep]):
+class ArbitrationStepSerializer(serializers.ModelSerializer[ArbitrationStep]):
     plan = VisibleField(Plan)
 
     class Meta:
@@ -327,8 +327,8 @@ class StepSerializer(serializers.ModelSerializer[ArbitrationStep]):
         validators: list[Any] = []
 
 
-class StepUpdateSerializer(StepSerializer):
-    class Meta(StepSerializer.Meta):
+class ArbitrationStepUpdateSerializer(ArbitrationStepSerializer):
+    class Meta(ArbitrationStepSerializer.Meta):
         fields = list(services.STEP_EDITABLE)
         read_only_fields: list[str] = []
 
@@ -339,7 +339,7 @@ class StepFilter(PlanFilter):
         fields = ["plan"]
 
 
-@extend_schema_view(**versioned_schema(StepUpdateSerializer, StepSerializer))
+@extend_schema_view(**versioned_schema(ArbitrationStepUpdateSerializer, ArbitrationStepSerializer))
 class ArbitrationStepViewSet(
     ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelViewSet[ArbitrationStep]
 ):
@@ -347,8 +347,8 @@ class ArbitrationStepViewSet(
     how many hours. A step that conflicts have reached cannot be deleted."""
 
     queryset = ArbitrationStep.objects.order_by("plan_id", "level")
-    serializer_class = StepSerializer
-    write_serializer_class = StepUpdateSerializer
+    serializer_class = ArbitrationStepSerializer
+    write_serializer_class = ArbitrationStepUpdateSerializer
     permission_classes = [RolePermission]
     filterset_class = StepFilter
     service_create = services.step_create

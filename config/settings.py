@@ -304,6 +304,9 @@ SPECTACULAR_SETTINGS = {
         "RuleMetricEnum": "monitoring.models.Metric",
         "RuleKindEnum": "monitoring.models.RuleKind",
         "ChannelGradeEnum": "monitoring.models.Grade",
+        "MilestoneStatusEnum": "planner.execution.models.MilestoneStatus",
+        "RiskStatusEnum": "planner.execution.models.RiskStatus",
+        "RiskCategoryEnum": "planner.execution.models.RiskCategory",
     },
 }
 

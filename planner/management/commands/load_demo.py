@@ -18,6 +18,7 @@ from monitoring import attribution_demo
 from monitoring import demo as monitoring_demo
 from monitoring.recompute import recompute_plan
 from monitoring.roi import demo as roi_demo
+from planner.execution import demo as execution_demo
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -91,6 +92,11 @@ class Command(BaseCommand):
                     editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),
                     operations=user_model.objects.get(username="demo-admin"),
+                )
+                execution_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
                 )
         # The monitoring pages read stored results: compute them now, so the demo shows
         # them even where no worker runs the recompute the demo's writes asked for.

@@ -323,6 +323,9 @@ SPECTACULAR_SETTINGS = {
         "BudgetDecisionActionEnum": "budget.models.DecisionAction",
         "ReserveDrawStatusEnum": "budget.models.DrawStatus",
         "ReallocationMoveStatusEnum": "budget.models.MoveStatus",
+        "MilestoneStatusEnum": "planner.execution.models.MilestoneStatus",
+        "RiskStatusEnum": "planner.execution.models.RiskStatus",
+        "RiskCategoryEnum": "planner.execution.models.RiskCategory",
     },
 }
 

@@ -15,6 +15,7 @@ from monitoring import attribution_api, competitor_api
 from monitoring.roi import api as roi_api
 from planner import api as planner_api
 from planner import views as planner_views
+from planner.execution import api as execution_api
 
 router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
@@ -77,6 +78,9 @@ router.register(
 router.register(
     "objective-weights", budget_money_api.ObjectiveWeightViewSet, basename="objective-weight"
 )
+router.register("milestones", execution_api.MilestoneViewSet, basename="milestone")
+router.register("risks", execution_api.RiskViewSet, basename="risk")
+router.register("playbooks", execution_api.PlaybookViewSet, basename="playbook")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),

@@ -393,6 +393,15 @@ class AlertRule(VersionedModel):
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.WARNING
     )
     is_active = models.BooleanField(_("active"), default=True)
+    playbook = models.ForeignKey(
+        "planner.Playbook",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alert_rules",
+        verbose_name=_("playbook"),
+        help_text=_("The crisis playbook an alert of this rule triggers."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -153,8 +153,10 @@ def grades_by_channel(plan: Plan) -> dict[int, ChannelGrade]:
 
 
 def alerts(plan: Plan, status: str | None = None) -> QuerySet[Alert]:
-    found = Alert.objects.filter(plan=plan).select_related(
-        "channel", "kpi", "rule", "acknowledged_by", "resolved_by"
+    found = (
+        Alert.objects.filter(plan=plan)
+        .select_related("channel", "kpi", "rule__playbook", "acknowledged_by", "resolved_by")
+        .prefetch_related("rule__playbook__steps", "step_acks__acknowledged_by")
     )
     if status:
         found = found.filter(status=status)

@@ -183,3 +183,36 @@ class PlanTransition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.from_status} → {self.to_status}"
+
+
+# Execution (section 6): defined in planner/execution/models.py, part of this app.
+from planner.execution.models import (  # noqa: E402
+    Drill,
+    EscalationStep,
+    Milestone,
+    MilestoneStatus,
+    Playbook,
+    Risk,
+    RiskCategory,
+    RiskStatus,
+    StepAcknowledgement,
+)
+
+__all__ = [
+    "Currency",
+    "Drill",
+    "EscalationStep",
+    "Membership",
+    "Milestone",
+    "MilestoneStatus",
+    "Plan",
+    "PlanStatus",
+    "PlanTransition",
+    "Playbook",
+    "Risk",
+    "RiskCategory",
+    "RiskStatus",
+    "Role",
+    "StepAcknowledgement",
+    "Workspace",
+]

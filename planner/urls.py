@@ -1,6 +1,7 @@
 from django.urls import path
 
 from planner import views
+from planner.execution.urls import urlpatterns as execution_urls
 
 app_name = "planner"
 
@@ -15,5 +16,5 @@ urlpatterns = [
     path("plans/<int:plan_id>/fields/", views.plan_fields, name="plan-fields"),
     path("plans/<int:plan_id>/transition/", views.plan_transition, name="plan-transition"),
     path("plans/<int:plan_id>/history/", views.plan_history, name="plan-history"),
-    path("plans/<int:plan_id>/execution/", views.execution, name="execution"),
+    *execution_urls,
 ]

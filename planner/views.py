@@ -36,7 +36,7 @@ from planner.forms import (
     WorkspaceForm,
 )
 from planner.models import Membership, Plan, PlanTransition, Role
-from planner.sections import SECTIONS, section_view
+from planner.sections import SECTIONS
 
 
 @require_GET
@@ -320,6 +320,3 @@ def plan_history(request: HttpRequest, plan_id: int) -> HttpResponse:
         "lifecycle": queries.recent_transitions(plan, limit=100),
     }
     return render_page(request, "planner/plan_history.html", context)
-
-
-execution = section_view("execution")

@@ -51,6 +51,7 @@ from tests.monitoring.access_attribution import CASES as ATTRIBUTION_CASES
 from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
 from tests.monitoring.access_roi import CASES as ROI_CASES
 from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
+from tests.planner.access_execution import CASES as EXECUTION_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -129,7 +130,6 @@ CASES: list[Case] = [
     Case("channels:section", "get", plan_url("channels/"), MEMBERS_READ),
     Case("content:section", "get", plan_url("content/"), MEMBERS_READ),
     Case("monitoring:section", "get", plan_url("monitoring/"), MEMBERS_READ),
-    Case("planner:execution", "get", plan_url("execution/"), MEMBERS_READ),
     # --- API ---------------------------------------------------------------------------------
     Case(
         "api-token",
@@ -962,6 +962,7 @@ CASES += MONITORING_PAGE_CASES
 CASES += ATTRIBUTION_CASES
 CASES += ROI_CASES
 CASES += COMPETITOR_CASES
+CASES += EXECUTION_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

@@ -45,7 +45,7 @@ class Budget(VersionedModel):
     )
     total = models.DecimalField(_("total budget"), max_digits=16, decimal_places=2, default=ZERO)
     reserve_pct = models.DecimalField(
-        _("reserve fund (% of total)"),
+        _("reserve fund (percent of total)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10.00"),
@@ -62,7 +62,7 @@ class Budget(VersionedModel):
         _("unallocated"), max_digits=16, decimal_places=2, default=ZERO, editable=False
     )
     max_move_pct = models.DecimalField(
-        _("largest move per line (% of the line)"),
+        _("largest move per line (percent of the line)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("20.00"),
@@ -70,7 +70,7 @@ class Budget(VersionedModel):
         help_text=_("A quarterly review takes at most this share of a low-efficiency line."),
     )
     max_review_pct = models.DecimalField(
-        _("largest review (% of total)"),
+        _("largest review (percent of total)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10.00"),
@@ -186,7 +186,7 @@ class BudgetLine(VersionedModel):
         _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     planned = models.DecimalField(
-        _("planned"), max_digits=16, decimal_places=2, default=ZERO, editable=False
+        _("planned amount"), max_digits=16, decimal_places=2, default=ZERO, editable=False
     )
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
     history = HistoricalRecords()

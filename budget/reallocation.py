@@ -13,9 +13,10 @@ limits, propose moves from low-efficiency lines to the best ones:
   below zero or below what it already used;
 * the whole review moves at most ``max_review_pct`` % of the plan total;
 * the worst donors give first (grade C before below-floor, then lowest ROI);
-* a donor's money goes to the receivers of the same quarter (to those of any
-  quarter ahead when its quarter has none), shared in proportion to their planned
-  amounts (evenly when those are all zero), to the cent — the cents left by
+* a donor's money goes to the best receivers (highest ROI, then the largest line;
+  at most ``max_receivers`` of them, so a review stays a short list a manager can
+  decide) of the same quarter (of any quarter ahead when its quarter has none),
+  shared in proportion to their planned amounts (evenly when those are all zero), to the cent — the cents left by
   rounding go to the largest shares — so every move is whole cents and
   Σ out = Σ in exactly.
 """
@@ -112,7 +113,16 @@ def _donor_order(line: Line, reasons: tuple[str, ...]) -> tuple[int, float, int]
     )
 
 
-def propose(lines: Iterable[Line], limits: Limits) -> list[Move]:
+def _best(receivers: list[Line], count: int) -> list[Line]:
+    """The ``count`` best receivers: highest ROI first, then the largest line."""
+    ranked = sorted(
+        receivers,
+        key=lambda x: (-(x.roi if x.roi is not None else float("-inf")), -x.planned, x.id),
+    )
+    return ranked[: max(count, 1)]
+
+
+def propose(lines: Iterable[Line], limits: Limits, max_receivers: int = 2) -> list[Move]:
     """The moves of the review (see the module's docstring for the rules)."""
     lines = list(lines)
     floor = limits.roi_floor
@@ -131,7 +141,9 @@ def propose(lines: Iterable[Line], limits: Limits) -> list[Move]:
         give = min(capacity, left)
         if give <= 0:
             continue
-        targets = [x for x in receivers if x.quarter == donor.quarter] or receivers
+        targets = _best(
+            [x for x in receivers if x.quarter == donor.quarter] or receivers, max_receivers
+        )
         parts = split(give, [(x.id, x.planned) for x in targets])
         for target, amount in parts:
             if amount > 0:

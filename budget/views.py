@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from budget import ledger
+from budget import approval_queries, ledger, supplier_queries
 from budget import money_charts as charts
 from budget import money_queries as queries
 from budget import money_services as services
@@ -82,6 +82,8 @@ def _tree_page(
             else None
         ),
         ledger_rows=queries.recent_ledger(plan),
+        reserve=approval_queries.reserve_summary(plan),
+        **supplier_queries.flagged_card_context(plan),
     )
     return render_page(request, "budget/money/tree.html", context, status=status)
 

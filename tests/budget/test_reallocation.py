@@ -151,3 +151,16 @@ def test_proposals_balance_and_respect_every_limit(case):
         assert line.planned - given_away >= 0
     # no line both gives and receives
     assert not set(out) & set(into)
+
+
+def test_a_donor_feeds_only_the_best_receivers_of_its_quarter():
+    """Highest ROI first, then the larger line: the proposal stays a short list."""
+    lines = [
+        Line(1, 2, D("100000"), D("100000"), "C", -0.2),
+        Line(2, 2, D("300000"), D("300000"), "A", 0.9),
+        Line(3, 2, D("100000"), D("100000"), "A", 1.8),
+        Line(4, 2, D("100000"), D("100000"), "A", 1.1),
+    ]
+    moves = propose(lines, LIMITS)
+    assert sorted((m.target, m.amount) for m in moves) == [(3, D("10000.00")), (4, D("10000.00"))]
+    assert [m.target for m in propose(lines, LIMITS, max_receivers=1)] == [3]

@@ -16,9 +16,9 @@ limits, propose moves from low-efficiency lines to the best ones:
 * a donor's money goes to the best receivers (highest ROI, then the largest line;
   at most ``max_receivers`` of them, so a review stays a short list a manager can
   decide) of the same quarter (of any quarter ahead when its quarter has none),
-  shared in proportion to their planned amounts (evenly when those are all zero), to the cent — the cents left by
-  rounding go to the largest shares — so every move is whole cents and
-  Σ out = Σ in exactly.
+  shared in proportion to their planned amounts (evenly when those are all zero),
+  to the cent — the cents left by rounding go to the largest shares — so every
+  move is whole cents and Σ out = Σ in exactly.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ from budget.supplier_forms import (
     SupplierForm,
 )
 from core.auth import actor_of
-from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import attach_error, posted_version
+from core.errors import DomainError, InvalidInput, StaleVersion
+from core.forms import attach_error, posted_version, raise_if_forbidden
 from core.htmx import render_page
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
@@ -53,11 +53,6 @@ TAB = "suppliers"
 
 def _context(request: HttpRequest, plan: Plan, page: str, **extra: Any) -> dict[str, Any]:
     return base_context(request, plan, TAB, sup_page=page, **extra)
-
-
-def _refuse(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise error
 
 
 def _supplier(request: HttpRequest, plan: Plan, supplier_id: int, action: Action) -> Supplier:
@@ -123,7 +118,7 @@ def supplier_create(request: HttpRequest, plan_id: int) -> HttpResponse:
                 workspace=plan.workspace, actor=actor_of(request), **form.changes()
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Supplier “%(name)s” added.") % {"name": found.name})
@@ -230,7 +225,7 @@ def supplier_edit(request: HttpRequest, plan_id: int, supplier_id: int) -> HttpR
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _supplier_form_page(request, plan, found, form, status=400)
     messages.success(request, _("Supplier saved."))
@@ -252,7 +247,7 @@ def review_create(request: HttpRequest, plan_id: int, supplier_id: int) -> HttpR
                 supplier=found, plan=plan, actor=actor_of(request), **form.changes()
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             if review.passed:
@@ -326,7 +321,7 @@ def review_edit(request: HttpRequest, plan_id: int, review_id: int) -> HttpRespo
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _review_page(request, plan, review, form, status=400)
     messages.success(request, _("Review saved; the supplier's flag was recomputed."))
@@ -380,7 +375,7 @@ def flag_edit(request: HttpRequest, plan_id: int, flag_id: int) -> HttpResponse:
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _scorecard_page(
             request, plan, flag.supplier, flag_form=form, flag_id=flag.pk, status=400
@@ -436,7 +431,7 @@ def clause_create(request: HttpRequest, plan_id: int, supplier_id: int) -> HttpR
         try:
             services.clause_create(supplier=found, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Clause added to the contract."))
@@ -492,7 +487,7 @@ def clause_edit(request: HttpRequest, plan_id: int, clause_id: int) -> HttpRespo
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _clause_page(request, plan, found, form, clause.kind, clause=clause, status=400)
     messages.success(request, _("Clause saved."))
@@ -529,7 +524,7 @@ def policy(request: HttpRequest, plan_id: int) -> HttpResponse:
             error_text = _("Someone changed the policy in the meantime; here it is as saved now.")
             status = 409
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
             status = 400
         else:
@@ -597,7 +592,7 @@ def innovation_fund(request: HttpRequest, plan_id: int) -> HttpResponse:
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _fund_page(request, plan, fund_form=form, status=400)
     messages.success(request, _("Innovation fund saved."))
@@ -613,7 +608,7 @@ def project_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.project_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Innovation project added."))
@@ -689,7 +684,7 @@ def project_edit(request: HttpRequest, plan_id: int, project_id: int) -> HttpRes
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _project_page(request, plan, project, form, status=400)
     messages.success(request, _("Innovation project saved."))

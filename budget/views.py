@@ -31,8 +31,8 @@ from budget.money_forms import (
 )
 from budget.pages import base_context
 from core.auth import actor_of
-from core.errors import DomainError, NotAllowed, StaleVersion
-from core.forms import attach_error, posted_version
+from core.errors import DomainError, StaleVersion
+from core.forms import attach_error, posted_version, raise_if_forbidden
 from core.htmx import render_page
 from core.locking import parse_version
 from core.templatetags.almanac import CURRENCY_SYMBOLS
@@ -44,11 +44,6 @@ TAB = "budget"
 
 def _context(request: HttpRequest, plan: Plan, page: str, **extra: Any) -> dict[str, Any]:
     return base_context(request, plan, TAB, money_page=page, **extra)
-
-
-def _refuse(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise error
 
 
 # --- the budget tree ---------------------------------------------------------------------------
@@ -119,7 +114,7 @@ def settings(request: HttpRequest, plan_id: int) -> HttpResponse:
                 status=409,
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Budget settings saved."))
@@ -217,7 +212,7 @@ def rules(request: HttpRequest, plan_id: int) -> HttpResponse:
                 status=409,
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             problems.append(error.describe())
         else:
             messages.success(request, _("Allocation rules saved; the proposal follows them."))
@@ -232,7 +227,7 @@ def accept(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         done = services.accept_allocation(plan=plan, actor=actor_of(request))
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         fields = getattr(error, "fields", {}) or {}
         found = [str(p) for p in fields.get("allocation", [])] or [error.describe()]
         return _allocation_page(request, plan, errors=found, status=400)
@@ -252,7 +247,7 @@ def line_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.line_create(plan=plan, actor=actor_of(request), **form.cleaned_data)
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Budget line added."))
@@ -330,7 +325,7 @@ def line(request: HttpRequest, plan_id: int, line_id: int) -> HttpResponse:
                 status=409,
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Line adjusted."))
@@ -380,7 +375,7 @@ def po_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.po_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Purchase order added."))
@@ -410,7 +405,7 @@ def po_cancel(request: HttpRequest, plan_id: int, order_id: int) -> HttpResponse
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         return _orders_page(request, order.plan, error_text=error.describe(), status=400)
     messages.success(request, _("Purchase order %(n)s cancelled.") % {"n": order.number})
     return redirect("budget:orders", plan_id=plan_id)
@@ -425,7 +420,7 @@ def invoice_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.invoice_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Invoice entered."))
@@ -455,7 +450,7 @@ def invoice_delete(request: HttpRequest, plan_id: int, invoice_id: int) -> HttpR
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         return _orders_page(request, invoice.plan, error_text=error.describe(), status=400)
     messages.success(request, _("Invoice %(n)s removed.") % {"n": invoice.number})
     return redirect("budget:orders", plan_id=plan_id)

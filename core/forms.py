@@ -13,7 +13,7 @@ from django.utils.choices import flatten_choices
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 from core.locking import parse_version
 
 # (label, what the user typed, what is saved now): a row of a page's conflict box.
@@ -109,3 +109,9 @@ def _text(to_text: Callable[[Any], Any], value: Any) -> Any:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, list | tuple) and not value)
+
+
+def raise_if_forbidden(error: DomainError) -> None:
+    """Let a ``NotAllowed`` through (it becomes a 403); other domain errors go on the form."""
+    if isinstance(error, NotAllowed):
+        raise error

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.auth import actor_of
-from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import attach_error, posted_version
+from core.errors import DomainError, InvalidInput, StaleVersion
+from core.forms import attach_error, posted_version, raise_if_forbidden
 from core.htmx import is_htmx, refresh_or_redirect, render_page
 from monitoring import competitor_charts as charts
 from monitoring import competitor_import
@@ -53,11 +53,6 @@ TAB = "competitors"
 
 def _context(request: HttpRequest, plan: Plan, page: str, **extra: Any) -> dict[str, Any]:
     return base_context(request, plan, TAB, comp_page=page, **extra)
-
-
-def _refuse(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise error
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -97,7 +92,7 @@ def competitor_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             found = services.competitor_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Competitor “%(name)s” added.") % {"name": found.name})
@@ -201,7 +196,7 @@ def competitor_edit(request: HttpRequest, plan_id: int, competitor_id: int) -> H
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _detail_page(request, plan, found, form=form, status=400)
     messages.success(request, _("Competitor saved."))
@@ -270,7 +265,7 @@ def observation_create(request: HttpRequest, plan_id: int) -> HttpResponse:
                 **form.changes(),
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Observation recorded."))
@@ -331,7 +326,7 @@ def observation_edit(request: HttpRequest, plan_id: int, observation_id: int) ->
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _observation_page(request, plan, form, observation=obs, status=400)
     messages.success(request, _("Observation saved."))
@@ -400,7 +395,7 @@ def feature_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.feature_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Feature added to the matrix."))
@@ -463,7 +458,7 @@ def feature_edit(request: HttpRequest, plan_id: int, feature_id: int) -> HttpRes
             error_text=_("Someone changed this feature in the meantime; here it is as saved now."),
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return form_page(form, status=200 if is_htmx(request) else 400)
     return refresh_or_redirect(request, reverse("monitoring:feature-matrix", args=[plan.pk]))
@@ -529,7 +524,7 @@ def matrix_cell(request: HttpRequest, plan_id: int, feature_id: int, product: st
                     auto_id=f"cell{feature.pk}_{product}_%s",
                 )
             except DomainError as error:
-                _refuse(error)
+                raise_if_forbidden(error)
                 editing, form = True, posted
                 attach_error(form, error)
         if not is_htmx(request) and not editing:
@@ -624,7 +619,7 @@ def competitor_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
             filename=upload.name or "upload.csv",
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _import_page(request, plan, form, status=400)
     if outcome.ok:

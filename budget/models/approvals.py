@@ -276,7 +276,10 @@ class ReallocationReview(TimeStampedModel):
     )
     roi_floor = models.DecimalField(_("ROI floor"), max_digits=7, decimal_places=4, default=ZERO)
     max_move_pct = models.DecimalField(
-        _("largest move per line (percent of the line)"), max_digits=5, decimal_places=2, default=ZERO
+        _("largest move per line (percent of the line)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
     )
     max_review_pct = models.DecimalField(
         _("largest review (percent of total)"), max_digits=5, decimal_places=2, default=ZERO

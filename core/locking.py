@@ -23,6 +23,18 @@ from core.models import VersionedModel
 M = TypeVar("M", bound=VersionedModel)
 
 
+# django-simple-history keeps a change reason in a 100-character column; the full
+# text stays on the row that carries it (an override reason, a comment…).
+HISTORY_REASON_MAX = 100
+
+
+def history_reason(reason: str) -> str:
+    """The reason as history can store it: shortened with an ellipsis past 100 characters."""
+    if len(reason) <= HISTORY_REASON_MAX:
+        return reason
+    return reason[: HISTORY_REASON_MAX - 1] + "…"
+
+
 def parse_version(raw: object) -> int | None:
     """A version from a form field or an If-Match header (``"3"``, ``W/"3"``, ``3``)."""
     if raw is None:
@@ -58,7 +70,7 @@ def update_versioned(
         for field, value in changes.items():
             setattr(fresh, field, value)
         fresh._history_user = actor  # type: ignore[attr-defined]
-        fresh._change_reason = reason  # type: ignore[attr-defined]
+        fresh._change_reason = history_reason(reason)  # type: ignore[attr-defined]
         fresh.save(update_fields=[*changes, "version", "updated_at"])
         return fresh
 

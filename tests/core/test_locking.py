@@ -68,3 +68,12 @@ def test_only_writers_holding_the_current_version_win(world, offsets):
     final = Plan.objects.get(pk=plan.pk)
     # and the version counts exactly the winning writes, the name is the last winner's
     assert (final.version, final.name) == (start + wins, name)
+
+
+def test_a_long_change_reason_is_shortened_for_the_history_column():
+    from core.locking import HISTORY_REASON_MAX, history_reason
+
+    assert history_reason("short") == "short"
+    long = "x" * 150
+    shortened = history_reason(long)
+    assert len(shortened) == HISTORY_REASON_MAX and shortened.endswith("…")

@@ -274,6 +274,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "planner.models.Role",
+        "ActivityKindEnum": "planner.execution.activity_models.ActivityKind",
+        "ActivityStatusEnum": "planner.execution.activity_models.ActivityStatus",
+        "ClashKindEnum": "planner.execution.activity_api.CLASH_KINDS",
         "PlanStatusEnum": "planner.models.PlanStatus",
         "GoalKindEnum": "kpis.models.GoalKind",
         "GoalFamilyEnum": "kpis.models.GoalFamily",

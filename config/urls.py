@@ -15,6 +15,7 @@ from monitoring import attribution_api, competitor_api
 from monitoring.roi import api as roi_api
 from planner import api as planner_api
 from planner import views as planner_views
+from planner.execution import activity_api
 from planner.execution import api as execution_api
 
 router = DefaultRouter()
@@ -81,6 +82,8 @@ router.register(
 router.register("milestones", execution_api.MilestoneViewSet, basename="milestone")
 router.register("risks", execution_api.RiskViewSet, basename="risk")
 router.register("playbooks", execution_api.PlaybookViewSet, basename="playbook")
+router.register("activities", activity_api.ActivityViewSet, basename="activity")
+router.register("response-pools", activity_api.PoolViewSet, basename="response-pool")
 
 plan_api = [
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),

@@ -186,6 +186,15 @@ class PlanTransition(TimeStampedModel):
 
 
 # Execution (section 6): defined in planner/execution/models.py, part of this app.
+# Key activities and rapid-response pools (issue 9 items 2 and 5).
+from planner.execution.activity_models import (  # noqa: E402
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    AuthoriseRole,
+    PoolActivation,
+    ResponsePool,
+)
 from planner.execution.models import (  # noqa: E402
     Drill,
     EscalationStep,
@@ -199,6 +208,10 @@ from planner.execution.models import (  # noqa: E402
 )
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivityStatus",
+    "AuthoriseRole",
     "Currency",
     "Drill",
     "EscalationStep",
@@ -209,6 +222,8 @@ __all__ = [
     "PlanStatus",
     "PlanTransition",
     "Playbook",
+    "PoolActivation",
+    "ResponsePool",
     "Risk",
     "RiskCategory",
     "RiskStatus",

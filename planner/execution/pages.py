@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from planner.models import Plan
 from planner.sections import section_context
@@ -17,6 +18,8 @@ TABS = (
     ("milestones", "planner:execution", _("Milestones")),
     ("risks", "planner:execution-risks", _("Risks")),
     ("playbooks", "planner:execution-playbooks", _("Playbooks")),
+    ("activities", "planner:execution-activities", pgettext_lazy("execution tab", "Activities")),
+    ("response", "planner:execution-response", _("Rapid response")),
 )
 
 

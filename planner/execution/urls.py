@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from planner.execution import views
+from planner.execution import activity_views, views
 
 BASE = "plans/<int:plan_id>/execution/"
 
@@ -28,4 +28,16 @@ urlpatterns = [
         views.step_ack,
         name="playbook-step-ack",
     ),
+    # key activities and rapid-response pools (issue 9 items 2 and 5)
+    path(f"{BASE}activities/", activity_views.activities, name="execution-activities"),
+    path(f"{BASE}activities/new/", activity_views.activity_create, name="activity-create"),
+    path(
+        f"{BASE}activities/<int:activity_id>/",
+        activity_views.activity_edit,
+        name="activity-edit",
+    ),
+    path(f"{BASE}response/", activity_views.response, name="execution-response"),
+    path(f"{BASE}response/activate/", activity_views.activate, name="pool-activate"),
+    path(f"{BASE}response/pools/new/", activity_views.pool_create, name="pool-create"),
+    path(f"{BASE}response/pools/<int:pool_id>/", activity_views.pool_edit, name="pool-edit"),
 ]

@@ -23,6 +23,7 @@ from monitoring import demo as monitoring_demo
 from monitoring.recompute import recompute_plan
 from monitoring.roi import demo as roi_demo
 from planner.execution import demo as execution_demo
+from planner.execution import demo_activities as activities_demo
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -113,6 +114,11 @@ class Command(BaseCommand):
                     manager=user_model.objects.get(username="demo-manager"),
                 )
                 execution_demo.load(
+                    plan=plan,
+                    editor=editor,
+                    manager=user_model.objects.get(username="demo-manager"),
+                )
+                activities_demo.load(
                     plan=plan,
                     editor=editor,
                     manager=user_model.objects.get(username="demo-manager"),

@@ -1,6 +1,6 @@
 """What every page of the execution section shares: its tabs and context.
 
-Later steps add the manager's dashboard and the key activities as tabs here.
+The manager's quarterly dashboard is the first tab; the key activities come as a tab here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from planner.models import Plan
 from planner.sections import section_context
 
 TABS = (
+    ("dashboard", "planner:execution-dashboard", _("Dashboard")),
     ("milestones", "planner:execution", _("Milestones")),
     ("risks", "planner:execution-risks", _("Risks")),
     ("playbooks", "planner:execution-playbooks", _("Playbooks")),

@@ -57,6 +57,8 @@ format: install ## Apply ruff's fixes and formatting
 bench: install ## Benchmarks: figures with a ratio to a reference measured in the same run
 	DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
 	  SECURE_SSL_REDIRECT=0 ALMANAC_VAR_DIR=var/bench $(BIN)/python bench/run.py
+	DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	  SECURE_SSL_REDIRECT=0 ALMANAC_VAR_DIR=var/bench-dashboard $(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/anomaly_scan.py
 	$(PIP) install -q channelattribution matplotlib  # GPL, the benchmark's reference only
 	$(BIN)/python bench/attribution.py

@@ -61,12 +61,17 @@ def _period(review: SupplierReview) -> tuple[int, int]:
 
 
 def assess(
-    suppliers: Iterable[Supplier], policy: SupplierPolicy, plan: Plan | None = None
+    suppliers: Iterable[Supplier],
+    policy: SupplierPolicy,
+    plan: Plan | None = None,
+    *,
+    open_flags: Iterable[SupplierFlag] | None = None,
 ) -> dict[int, Standing]:
     """Each supplier's standing: the tier from its scores and the policy's cut-offs, with
     past performance = the mean score of its ``performance_window`` latest reviews (in any
     plan of the workspace, in period order); with ``plan``, also its last review, failure
-    streak and open flag in that plan. Three queries, whatever the number of suppliers."""
+    streak and open flag in that plan (pass ``open_flags`` when they were read already).
+    Three queries, whatever the number of suppliers."""
     suppliers = list(suppliers)
     ids = [s.pk for s in suppliers]
     reviews: dict[int, list[SupplierReview]] = defaultdict(list)
@@ -74,9 +79,11 @@ def assess(
         reviews[review.supplier_id].append(review)
     flags: dict[int, SupplierFlag] = {}
     if plan is not None:
-        for flag in SupplierFlag.objects.filter(
-            plan=plan, supplier_id__in=ids, status=FlagStatus.OPEN
-        ):
+        if open_flags is None:
+            open_flags = SupplierFlag.objects.filter(
+                plan=plan, supplier_id__in=ids, status=FlagStatus.OPEN
+            )
+        for flag in open_flags:
             flags[flag.supplier_id] = flag
     standings: dict[int, Standing] = {}
     for supplier in suppliers:
@@ -195,7 +202,7 @@ def flagged_suppliers(plan: Plan) -> list[Standing]:
     )
     if not flags:
         return []
-    standings = assess([f.supplier for f in flags], policy_for(plan), plan)
+    standings = assess([f.supplier for f in flags], policy_for(plan), plan, open_flags=flags)
     return [standings[f.supplier_id] for f in flags]
 
 

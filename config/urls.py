@@ -17,6 +17,7 @@ from planner import api as planner_api
 from planner import views as planner_views
 from planner.execution import activity_api
 from planner.execution import api as execution_api
+from planner.execution import dashboard_api as execution_dashboard_api
 
 router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
@@ -86,6 +87,11 @@ router.register("activities", activity_api.ActivityViewSet, basename="activity")
 router.register("response-pools", activity_api.PoolViewSet, basename="response-pool")
 
 plan_api = [
+    path(
+        "plans/<int:pk>/dashboard/",
+        execution_dashboard_api.DashboardView.as_view(),
+        name="plan-dashboard",
+    ),
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
     path("plans/<int:pk>/goal-seek/", kpis_api.GoalSeekView.as_view(), name="plan-goal-seek"),
     path("plans/<int:pk>/attainment/", kpis_api.AttainmentView.as_view(), name="plan-attainment"),

@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis import breakdown, formulas
 from kpis.messages import rule_text, translate
-from kpis.models import PLACES, Direction, Kpi, KpiActual, Source, StrategicGoal
+from kpis.models import (
+    PLACES,
+    AttainmentPolicy,
+    Direction,
+    Kpi,
+    KpiActual,
+    Source,
+    StrategicGoal,
+)
 from kpis.services import policy_for, specs_for
 from planner.models import Plan
 
@@ -314,13 +322,18 @@ class KpiAttainment:
 
 
 def attainment(
-    plan: Plan, *, through_month: int, tree: KpiTree | None = None
+    plan: Plan,
+    *,
+    through_month: int,
+    tree: KpiTree | None = None,
+    policy: AttainmentPolicy | None = None,
 ) -> list[KpiAttainment]:
     """Target vs actual per month, quarter and year to date, with a status from
-    the plan's attainment policy. Months after ``through_month`` have no status."""
+    the plan's attainment policy (pass it when already read). Months after
+    ``through_month`` have no status."""
     tree = tree or kpi_tree(plan)
     kpis = [tree.nodes[c].kpi for c in tree.nodes]
-    policy = policy_for(plan)
+    policy = policy or policy_for(plan)
     limits = {"at_risk": policy.at_risk_below, "off_track": policy.off_track_below}
     actuals = _actual_months(kpis)
     rows = []

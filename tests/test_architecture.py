@@ -12,6 +12,7 @@ PURE_MODULES = [
     "budget.allocation",
     "planner.timeline",
     "planner.progress",
+    "planner.quarters",
     "budget.collaboration",
     "budget.supplier_rules",
     "budget.reallocation",

@@ -1,6 +1,6 @@
 """What every page of the execution section shares: its tabs and context.
 
-Later steps add the manager's dashboard and the key activities as tabs here.
+The manager's quarterly dashboard is the first tab; the key activities come as a tab here.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from planner.models import Plan
 from planner.sections import section_context
 
 TABS = (
+    ("dashboard", "planner:execution-dashboard", _("Dashboard")),
     ("milestones", "planner:execution", _("Milestones")),
-    ("risks", "planner:execution-risks", _("Risks")),
-    ("playbooks", "planner:execution-playbooks", _("Playbooks")),
     ("activities", "planner:execution-activities", pgettext_lazy("execution tab", "Activities")),
+    ("risks", "planner:execution-risks", _("Risks")),
     ("response", "planner:execution-response", _("Rapid response")),
+    ("playbooks", "planner:execution-playbooks", _("Playbooks")),
 )
 
 

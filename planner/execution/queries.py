@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from kpis.queries import attainment, last_actual_month
+from kpis.queries import KpiAttainment, attainment, kpi_tree
 from kpis.services import policy_for
 from planner import progress
 from planner.execution.models import (
@@ -79,7 +79,12 @@ class Derivation:
 
     def __init__(self, plan: Plan, *, today: date | None = None) -> None:
         self.plan = plan
-        self.through_month = last_actual_month(plan)
+        # One read of the KPIs with their actuals serves both the last month with data
+        # and the attainment (no separate MAX query, no second policy read).
+        tree = kpi_tree(plan)
+        self.through_month = max(
+            (a.month for node in tree.nodes.values() for a in node.kpi.actuals.all()), default=0
+        )
         policy = policy_for(plan)
         self.at_risk_below = float(policy.at_risk_below)
         self.off_track_below = float(policy.off_track_below)
@@ -92,8 +97,13 @@ class Derivation:
         self.today = today
         # Per KPI id and quarter: (pace, completion) of that quarter.
         self.figures: dict[int, list[KpiFigures]] = {}
+        # The plan's KPI attainment rows (kept for the dashboard, which shows them too).
+        self.attainment: list[KpiAttainment] = []
         if self.through_month:
-            for row in attainment(plan, through_month=self.through_month):
+            self.attainment = attainment(
+                plan, through_month=self.through_month, tree=tree, policy=policy
+            )
+            for row in self.attainment:
                 self.figures[row.kpi.pk] = [
                     KpiFigures(_float(row.quarters[q - 1].ratio), self._completion(row, q))
                     for q in (1, 2, 3, 4)

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from planner.execution import activity_views, views
+from planner.execution import activity_views, dashboard_views, views
 
 BASE = "plans/<int:plan_id>/execution/"
 
 urlpatterns = [
     path(BASE, views.milestones, name="execution"),
+    path(f"{BASE}dashboard/", dashboard_views.dashboard_page, name="execution-dashboard"),
     path(f"{BASE}milestones/new/", views.milestone_create, name="milestone-create"),
     path(f"{BASE}milestones/<int:milestone_id>/", views.milestone_edit, name="milestone-edit"),
     path(

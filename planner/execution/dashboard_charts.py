@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kpis.charts import STATUS_COLOURS
 from planner.execution.dashboard import BudgetBurn, KpiLine
@@ -83,10 +84,15 @@ def budget_by_quarter(burn: BudgetBurn, quarter: int, symbol: str = "¥") -> dic
         }
 
     data = [
-        bar(_("Planned"), [float(f.planned) for f in burn.by_quarter], "#94a3b8", "planned"),
-        bar(_("Actual"), actual, "#2563eb", "spent"),
         bar(
-            _("Committed"),
+            pgettext("budget money", "Planned"),
+            [float(f.planned) for f in burn.by_quarter],
+            "#94a3b8",
+            "planned",
+        ),
+        bar(pgettext("budget money", "Actual"), actual, "#2563eb", "spent"),
+        bar(
+            pgettext("budget money", "Committed"),
             [float(f.committed) for f in burn.by_quarter],
             "#93c5fd",
             "spent",

@@ -13,24 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budget.models import Budget
 from core.auth import actor_of
-from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import attach_error, posted_version
+from core.errors import DomainError
+from core.forms import attach_error, raise_if_forbidden
 from core.htmx import render_page
 from planner.access import Action, can, object_for_user, plan_for_user
 from planner.execution import activity_queries as queries
 from planner.execution import activity_services as services
 from planner.execution.activity_forms import ActivationForm, ActivityForm, PoolForm
 from planner.execution.activity_models import Activity, ResponsePool
-from planner.execution.pages import base_context
+from planner.execution.pages import base_context, save_or_delete
 from planner.models import Plan, PlanStatus
-
-STALE = _("Someone changed this in the meantime; here it is as saved now.")
-
-
-def _refuse(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise error
-
 
 # --- activities ------------------------------------------------------------------------------
 
@@ -101,7 +93,7 @@ def activity_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             found = services.activity_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Activity “%(title)s” added.") % {"title": found.title})
@@ -120,31 +112,22 @@ def activity_edit(request: HttpRequest, plan_id: int, activity_id: int) -> HttpR
     found = _activity(request, plan_id, activity_id, Action.EDIT)
     plan = found.plan
     form = ActivityForm(request.POST, instance=found, plan=plan)
-    try:
-        if request.POST.get("delete"):
-            services.activity_delete(
-                activity=found, expected_version=posted_version(request), actor=actor_of(request)
-            )
-            messages.success(request, _("Activity removed."))
-            return redirect("planner:execution-activities", plan_id=plan.pk)
-        if not form.is_valid():
-            raise InvalidInput(_("Check the fields."))
-        services.activity_update(
-            activity=found,
-            expected_version=posted_version(request),
-            changes=form.changes(),
-            actor=actor_of(request),
-        )
-    except StaleVersion:
-        found.refresh_from_db()
-        fresh = ActivityForm(instance=found, plan=plan)
-        return _activity_page(request, plan, found, fresh, error_text=STALE, status=409)
-    except DomainError as error:
-        _refuse(error)
-        attach_error(form, error)
-        return _activity_page(request, plan, found, form, status=400)
-    messages.success(request, _("Activity saved."))
-    return redirect("planner:execution-activities", plan_id=plan.pk)
+    actor = actor_of(request)
+    return save_or_delete(
+        request,
+        found=found,
+        form=form,
+        fresh_form=lambda: ActivityForm(instance=found, plan=plan),
+        render=lambda f, **kw: _activity_page(request, plan, found, f, **kw),
+        update=lambda v, changes: services.activity_update(
+            activity=found, expected_version=v, changes=changes, actor=actor
+        ),
+        delete=lambda v: services.activity_delete(activity=found, expected_version=v, actor=actor),
+        saved=_("Activity saved."),
+        removed=_("Activity removed."),
+        after_save=lambda: redirect("planner:execution-activities", plan_id=plan.pk),
+        after_delete=lambda: redirect("planner:execution-activities", plan_id=plan.pk),
+    )
 
 
 # --- rapid-response pools --------------------------------------------------------------------
@@ -196,7 +179,7 @@ def activate(request: HttpRequest, plan_id: int) -> HttpResponse:
                 actor=actor_of(request),
             )
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Pool activated; the draw on the reserve is recorded."))
@@ -231,7 +214,7 @@ def pool_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.pool_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Pool saved."))
@@ -254,28 +237,19 @@ def pool_edit(request: HttpRequest, plan_id: int, pool_id: int) -> HttpResponse:
     if request.method == "GET":
         return _pool_page(request, plan, found, PoolForm(instance=found, plan=plan))
     form = PoolForm(request.POST, instance=found, plan=plan)
-    try:
-        if request.POST.get("delete"):
-            services.pool_delete(
-                pool=found, expected_version=posted_version(request), actor=actor_of(request)
-            )
-            messages.success(request, _("Pool removed."))
-            return redirect("planner:execution-response", plan_id=plan.pk)
-        if not form.is_valid():
-            raise InvalidInput(_("Check the fields."))
-        services.pool_update(
-            pool=found,
-            expected_version=posted_version(request),
-            changes=form.changes(),
-            actor=actor_of(request),
-        )
-    except StaleVersion:
-        found.refresh_from_db()
-        fresh = PoolForm(instance=found, plan=plan)
-        return _pool_page(request, plan, found, fresh, error_text=STALE, status=409)
-    except DomainError as error:
-        _refuse(error)
-        attach_error(form, error)
-        return _pool_page(request, plan, found, form, status=400)
-    messages.success(request, _("Pool saved."))
-    return redirect("planner:execution-response", plan_id=plan.pk)
+    actor = actor_of(request)
+    return save_or_delete(
+        request,
+        found=found,
+        form=form,
+        fresh_form=lambda: PoolForm(instance=found, plan=plan),
+        render=lambda f, **kw: _pool_page(request, plan, found, f, **kw),
+        update=lambda v, changes: services.pool_update(
+            pool=found, expected_version=v, changes=changes, actor=actor
+        ),
+        delete=lambda v: services.pool_delete(pool=found, expected_version=v, actor=actor),
+        saved=_("Pool saved."),
+        removed=_("Pool removed."),
+        after_save=lambda: redirect("planner:execution-response", plan_id=plan.pk),
+        after_delete=lambda: redirect("planner:execution-response", plan_id=plan.pk),
+    )

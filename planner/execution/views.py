@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.auth import actor_of
-from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import attach_error, posted_version
+from core.errors import DomainError, InvalidInput, StaleVersion
+from core.forms import attach_error, posted_version, raise_if_forbidden
 from core.htmx import render_page
 from planner.access import Action, object_for_user, plan_for_user
 from planner.execution import queries, services
@@ -38,16 +38,8 @@ from planner.execution.models import (
     RiskCategory,
     RiskStatus,
 )
-from planner.execution.pages import base_context
+from planner.execution.pages import STALE, base_context, save_or_delete
 from planner.models import Plan
-
-STALE = _("Someone changed this in the meantime; here it is as saved now.")
-
-
-def _refuse(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise error
-
 
 # --- milestones ------------------------------------------------------------------------------
 
@@ -140,7 +132,7 @@ def milestone_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             found = services.milestone_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Milestone “%(title)s” added.") % {"title": found.title})
@@ -158,31 +150,28 @@ def milestone_edit(request: HttpRequest, plan_id: int, milestone_id: int) -> Htt
     found = _milestone(request, plan_id, milestone_id, Action.EDIT)
     plan = found.plan
     form = MilestoneForm(request.POST, instance=found, plan=plan)
-    try:
-        if request.POST.get("delete"):
-            services.milestone_delete(
-                milestone=found, expected_version=posted_version(request), actor=actor_of(request)
-            )
-            messages.success(request, _("Milestone removed."))
-            return redirect("planner:execution", plan_id=plan.pk)
-        if not form.is_valid():
-            raise InvalidInput(_("Check the fields."))
-        services.milestone_update(
-            milestone=found,
-            expected_version=posted_version(request),
-            changes=form.changes(),
-            actor=actor_of(request),
-        )
-    except StaleVersion:
-        found.refresh_from_db()
-        fresh = MilestoneForm(instance=found, plan=plan, initial={"version": found.version})
-        return _milestone_page(request, plan, found, fresh, error_text=STALE, status=409)
-    except DomainError as error:
-        _refuse(error)
-        attach_error(form, error)
-        return _milestone_page(request, plan, found, form, status=400)
-    messages.success(request, _("Milestone saved."))
-    return redirect("planner:milestone-edit", plan_id=plan.pk, milestone_id=found.pk)
+    actor = actor_of(request)
+    return save_or_delete(
+        request,
+        found=found,
+        form=form,
+        fresh_form=lambda: MilestoneForm(
+            instance=found, plan=plan, initial={"version": found.version}
+        ),
+        render=lambda f, **kw: _milestone_page(request, plan, found, f, **kw),
+        update=lambda v, changes: services.milestone_update(
+            milestone=found, expected_version=v, changes=changes, actor=actor
+        ),
+        delete=lambda v: services.milestone_delete(
+            milestone=found, expected_version=v, actor=actor
+        ),
+        saved=_("Milestone saved."),
+        removed=_("Milestone removed."),
+        after_save=lambda: redirect(
+            "planner:milestone-edit", plan_id=plan.pk, milestone_id=found.pk
+        ),
+        after_delete=lambda: redirect("planner:execution", plan_id=plan.pk),
+    )
 
 
 @login_required
@@ -217,9 +206,9 @@ def milestone_status(request: HttpRequest, plan_id: int, milestone_id: int) -> H
     except StaleVersion:
         found.refresh_from_db()
         form = MilestoneForm(instance=found, plan=plan, initial={"version": found.version})
-        return _milestone_page(request, plan, found, form, error_text=STALE, status=409)
+        return _milestone_page(request, plan, found, form, error_text=str(STALE), status=409)
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(status_form, error, {"entered_progress": "progress"})
         return _milestone_page(request, plan, found, form, status_form=status_form, status=400)
     return redirect("planner:milestone-edit", plan_id=plan.pk, milestone_id=found.pk)
@@ -299,7 +288,7 @@ def risk_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.risk_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Risk added to the register."))
@@ -316,31 +305,22 @@ def risk_edit(request: HttpRequest, plan_id: int, risk_id: int) -> HttpResponse:
     found = _risk(request, plan_id, risk_id, Action.EDIT)
     plan = found.plan
     form = RiskForm(request.POST, instance=found, plan=plan)
-    try:
-        if request.POST.get("delete"):
-            services.risk_delete(
-                risk=found, expected_version=posted_version(request), actor=actor_of(request)
-            )
-            messages.success(request, _("Risk removed from the register."))
-            return redirect("planner:execution-risks", plan_id=plan.pk)
-        if not form.is_valid():
-            raise InvalidInput(_("Check the fields."))
-        services.risk_update(
-            risk=found,
-            expected_version=posted_version(request),
-            changes=form.changes(),
-            actor=actor_of(request),
-        )
-    except StaleVersion:
-        found.refresh_from_db()
-        fresh = RiskForm(instance=found, plan=plan)
-        return _risk_page(request, plan, found, fresh, error_text=STALE, status=409)
-    except DomainError as error:
-        _refuse(error)
-        attach_error(form, error)
-        return _risk_page(request, plan, found, form, status=400)
-    messages.success(request, _("Risk saved."))
-    return redirect("planner:execution-risks", plan_id=plan.pk)
+    actor = actor_of(request)
+    return save_or_delete(
+        request,
+        found=found,
+        form=form,
+        fresh_form=lambda: RiskForm(instance=found, plan=plan),
+        render=lambda f, **kw: _risk_page(request, plan, found, f, **kw),
+        update=lambda v, changes: services.risk_update(
+            risk=found, expected_version=v, changes=changes, actor=actor
+        ),
+        delete=lambda v: services.risk_delete(risk=found, expected_version=v, actor=actor),
+        saved=_("Risk saved."),
+        removed=_("Risk removed from the register."),
+        after_save=lambda: redirect("planner:execution-risks", plan_id=plan.pk),
+        after_delete=lambda: redirect("planner:execution-risks", plan_id=plan.pk),
+    )
 
 
 # --- playbooks -------------------------------------------------------------------------------
@@ -401,7 +381,7 @@ def playbook_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             found = services.playbook_create(plan=plan, actor=actor_of(request), **form.changes())
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Playbook “%(title)s” added.") % {"title": found.title})
@@ -454,11 +434,11 @@ def playbook_edit(request: HttpRequest, plan_id: int, playbook_id: int) -> HttpR
             found,
             form=PlaybookForm(instance=found, plan=found.plan),
             editing=True,
-            error_text=STALE,
+            error_text=str(STALE),
             status=409,
         )
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         attach_error(form, error)
         return _playbook_page(request, plan, found, form=form, editing=True, status=400)
     messages.success(request, _("Playbook saved."))
@@ -474,7 +454,7 @@ def drill_add(request: HttpRequest, plan_id: int, playbook_id: int) -> HttpRespo
         try:
             services.drill_add(playbook=found, actor=actor_of(request), **form.cleaned_data)
         except DomainError as error:
-            _refuse(error)
+            raise_if_forbidden(error)
             attach_error(form, error)
         else:
             messages.success(request, _("Drill logged."))
@@ -509,7 +489,7 @@ def step_ack(request: HttpRequest, plan_id: int, alert_id: int, step_id: int) ->
     try:
         services.step_acknowledge(alert=alert, step=step, actor=actor_of(request))
     except DomainError as error:
-        _refuse(error)
+        raise_if_forbidden(error)
         messages.error(request, error.describe())
         return redirect(f"{back}#alert-{alert.pk}")
     messages.success(

@@ -43,7 +43,7 @@ from budget.supplier_forms import (
 )
 from core.auth import actor_of
 from core.errors import DomainError, InvalidInput, StaleVersion
-from core.forms import attach_error, posted_version, raise_if_forbidden
+from core.forms import attach_error, posted_version, raise_if_forbidden, save_or_delete
 from core.htmx import render_page
 from planner.access import Action, object_for_user, plan_for_user
 from planner.models import Plan
@@ -197,39 +197,26 @@ def supplier_edit(request: HttpRequest, plan_id: int, supplier_id: int) -> HttpR
             found,
             SupplierForm(instance=found, auto_id="sup_%s", initial={"version": found.version}),
         )
-    version = posted_version(request)
     form = SupplierForm(request.POST, instance=found, auto_id="sup_%s")
-    try:
-        if request.POST.get("delete"):
-            services.supplier_delete(
-                supplier=found, expected_version=version, actor=actor_of(request)
-            )
-            messages.success(request, _("Supplier removed."))
-            return redirect("budget:suppliers", plan_id=plan.pk)
-        if not form.is_valid():
-            raise InvalidInput(_("Check the fields."))
-        services.supplier_update(
-            supplier=found,
-            expected_version=version,
-            changes=form.changes(),
-            actor=actor_of(request),
-        )
-    except StaleVersion:
-        found.refresh_from_db()
-        return _supplier_form_page(
-            request,
-            plan,
-            found,
-            SupplierForm(instance=found, auto_id="sup_%s", initial={"version": found.version}),
-            error_text=_("Someone changed this supplier in the meantime; here it is as saved now."),
-            status=409,
-        )
-    except DomainError as error:
-        raise_if_forbidden(error)
-        attach_error(form, error)
-        return _supplier_form_page(request, plan, found, form, status=400)
-    messages.success(request, _("Supplier saved."))
-    return redirect(_scorecard_url(plan, found.pk))
+    actor = actor_of(request)
+    return save_or_delete(
+        request,
+        found=found,
+        form=form,
+        fresh_form=lambda: SupplierForm(
+            instance=found, auto_id="sup_%s", initial={"version": found.version}
+        ),
+        render=lambda f, **kw: _supplier_form_page(request, plan, found, f, **kw),
+        update=lambda v, changes: services.supplier_update(
+            supplier=found, expected_version=v, changes=changes, actor=actor
+        ),
+        delete=lambda v: services.supplier_delete(supplier=found, expected_version=v, actor=actor),
+        saved=_("Supplier saved."),
+        removed=_("Supplier removed."),
+        after_save=lambda: redirect(_scorecard_url(plan, found.pk)),
+        after_delete=lambda: redirect("budget:suppliers", plan_id=plan.pk),
+        stale_text=_("Someone changed this supplier in the meantime; here it is as saved now."),
+    )
 
 
 # --- reviews -------------------------------------------------------------------------------------

@@ -7,14 +7,16 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.choices import flatten_choices
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.locking import parse_version
+from core.models import VersionedModel
 
 # (label, what the user typed, what is saved now): a row of a page's conflict box.
 Conflict = list[tuple[str, Any, Any]]
@@ -115,3 +117,46 @@ def raise_if_forbidden(error: DomainError) -> None:
     """Let a ``NotAllowed`` through (it becomes a 403); other domain errors go on the form."""
     if isinstance(error, NotAllowed):
         raise error
+
+
+STALE = gettext_lazy("Someone changed this in the meantime; here it is as saved now.")
+
+
+def save_or_delete(
+    request: HttpRequest,
+    *,
+    found: VersionedModel,
+    form: Any,
+    fresh_form: Callable[[], Any],
+    render: Callable[..., HttpResponse],
+    update: Callable[[int, dict[str, Any]], Any],
+    delete: Callable[[int], Any],
+    saved: str,
+    removed: str,
+    after_save: Callable[[], HttpResponse],
+    after_delete: Callable[[], HttpResponse],
+    stale_text: Any = STALE,
+) -> HttpResponse:
+    """The POST of an edit page: delete (``delete`` posted) or save the form.
+
+    A stale version shows the row as saved now (409); any other refusal shows the
+    form with its errors (400); a missing permission is a 403.
+    """
+    version = posted_version(request)
+    try:
+        if request.POST.get("delete"):
+            delete(version)
+            messages.success(request, removed)
+            return after_delete()
+        if not form.is_valid():
+            raise InvalidInput(gettext("Check the fields."))
+        update(version, form.changes())
+    except StaleVersion:
+        found.refresh_from_db()
+        return render(fresh_form(), error_text=str(stale_text), status=409)
+    except DomainError as error:
+        raise_if_forbidden(error)
+        attach_error(form, error)
+        return render(form, status=400)
+    messages.success(request, saved)
+    return after_save()

@@ -342,4 +342,8 @@ LOGGING = {
 }
 
 # Outbox: a message not done this long after it was published is published again.
+# Alerts opened within this many seconds of each other go out as one email / chat message.
+NOTIFY_ALERT_GROUP_SECONDS = env_int("NOTIFY_ALERT_GROUP_SECONDS", 180, minimum=0)
+# At most this many alert emails per recipient and hour; the rest go into the next digest.
+NOTIFY_ALERT_HOURLY_CAP = env_int("NOTIFY_ALERT_HOURLY_CAP", 6, minimum=1)
 OUTBOX_RETRY_AFTER = timedelta(seconds=env_int("OUTBOX_RETRY_AFTER_SECONDS", 300, minimum=5))

@@ -44,6 +44,8 @@ class OutboxMessage(models.Model):
     dedup_key = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Not to run before this time (None: as soon as published).
+    not_before = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")

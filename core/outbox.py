@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, current_app
@@ -34,11 +34,19 @@ UNPUBLISHED_GRACE = timedelta(seconds=30)
 SWEEP_BATCH_SIZE = 500
 
 
-def enqueue(task_name: str, *, kwargs: dict[str, Any], dedup_key: str = "") -> OutboxMessage:
+def enqueue(
+    task_name: str,
+    *,
+    kwargs: dict[str, Any],
+    dedup_key: str = "",
+    not_before: datetime | None = None,
+) -> OutboxMessage:
     """Record work to run after the current transaction commits.
 
     With a ``dedup_key``, a request joins an identical one that is not yet
-    published (e.g. ten metric uploads in one second → one recompute).
+    published (e.g. ten metric uploads in one second → one recompute). With
+    ``not_before`` the task runs no earlier than that (an alert email waits for
+    the rest of its burst).
     """
     if dedup_key:
         pending = OutboxMessage.objects.filter(
@@ -49,7 +57,7 @@ def enqueue(task_name: str, *, kwargs: dict[str, Any], dedup_key: str = "") -> O
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                task_name=task_name, kwargs=kwargs, dedup_key=dedup_key
+                task_name=task_name, kwargs=kwargs, dedup_key=dedup_key, not_before=not_before
             )
     except IntegrityError:
         # A concurrent transaction created the pending message for this key first.
@@ -76,9 +84,13 @@ def publish(message_id: int) -> bool:
     OutboxMessage.objects.filter(pk=message_id).update(
         published_at=timezone.now(), attempts=F("attempts") + 1
     )
+    options: dict[str, Any] = {}
+    if message.not_before is not None and message.not_before > timezone.now():
+        options["eta"] = message.not_before
     try:
         _task(message.task_name).apply_async(
             kwargs={**message.kwargs, "outbox_id": message.pk},
+            **options,
             retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
         )
     except Exception as exc:  # broker down, or an eager task failed: the sweep retries
@@ -98,7 +110,11 @@ def sweep(now: Any = None) -> int:
         OutboxMessage.objects.filter(done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .filter(
             Q(published_at__isnull=True, created_at__lt=now - UNPUBLISHED_GRACE)
-            | Q(published_at__lt=now - retry_after)
+            | (
+                Q(published_at__lt=now - retry_after)
+                # a message waiting for its time is not lost: count from then
+                & (Q(not_before__isnull=True) | Q(not_before__lt=now - retry_after))
+            )
         )
         .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
     )

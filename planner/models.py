@@ -206,13 +206,30 @@ from planner.execution.models import (  # noqa: E402
     RiskStatus,
     StepAcknowledgement,
 )
+from planner.notify.models import (  # noqa: E402
+    AlertNotice,
+    ChatChannel,
+    ChatPlatform,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    DigestCadence,
+    Subscription,
+)
 
 __all__ = [
     "Activity",
     "ActivityKind",
     "ActivityStatus",
+    "AlertNotice",
     "AuthoriseRole",
+    "ChatChannel",
+    "ChatPlatform",
     "Currency",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
+    "DigestCadence",
     "Drill",
     "EscalationStep",
     "Membership",
@@ -229,5 +246,6 @@ __all__ = [
     "RiskStatus",
     "Role",
     "StepAcknowledgement",
+    "Subscription",
     "Workspace",
 ]

@@ -71,3 +71,37 @@ def test_security_headers_on_pages_and_api(client, db):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
         assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def _assert_security_headers(response) -> None:
+    directives = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.urls("tests.boom_urls")
+def test_security_headers_on_server_errors_too(db):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    for url in ("/boom/", "/api/v1/boom/"):
+        response = client.get(url)
+        assert response.status_code == 500
+        assert b"Traceback" not in response.content
+        _assert_security_headers(response)
+
+
+def test_hsts_on_https_responses_in_production(db, settings):
+    from django.test import Client
+
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = False
+    response = Client().get("/accounts/login/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    _assert_security_headers(response)

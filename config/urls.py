@@ -18,6 +18,7 @@ from planner import views as planner_views
 from planner.execution import activity_api
 from planner.execution import api as execution_api
 from planner.execution import dashboard_api as execution_dashboard_api
+from planner.export import api as export_api
 
 router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
@@ -92,6 +93,7 @@ plan_api = [
         execution_dashboard_api.DashboardView.as_view(),
         name="plan-dashboard",
     ),
+    path("plans/<int:pk>/export/", export_api.ExportView.as_view(), name="plan-export"),
     path("plans/<int:pk>/kpi-tree/", kpis_api.KpiTreeView.as_view(), name="plan-kpi-tree"),
     path("plans/<int:pk>/goal-seek/", kpis_api.GoalSeekView.as_view(), name="plan-goal-seek"),
     path("plans/<int:pk>/attainment/", kpis_api.AttainmentView.as_view(), name="plan-attainment"),

@@ -19,6 +19,7 @@ from planner.execution import activity_api
 from planner.execution import api as execution_api
 from planner.execution import dashboard_api as execution_dashboard_api
 from planner.export import api as export_api
+from planner.notify import chat_api
 
 router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
@@ -86,6 +87,7 @@ router.register("risks", execution_api.RiskViewSet, basename="risk")
 router.register("playbooks", execution_api.PlaybookViewSet, basename="playbook")
 router.register("activities", activity_api.ActivityViewSet, basename="activity")
 router.register("response-pools", activity_api.PoolViewSet, basename="response-pool")
+router.register("chat-channels", chat_api.ChatChannelViewSet, basename="chat-channel")
 
 plan_api = [
     path(

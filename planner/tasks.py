@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from core.outbox import OutboxTask
@@ -15,7 +17,27 @@ def notify_plan_transition(transition_id: int) -> int:
     return notifications.send_transition_emails(transition_id=transition_id)
 
 
-@shared_task(name="planner.send_delivery", base=OutboxTask, ignore_result=True)
+class DeliveryTask(OutboxTask):
+    """OutboxTask runs the send in a transaction that a failure rolls back, the failure
+    written on the delivery included; write it again once that rollback is done, so
+    the delivery log shows every failed try (in a worker and when run eagerly)."""
+
+    abstract = True
+
+    def __call__(self, *args: Any, outbox_id: int | None = None, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, outbox_id=outbox_id, **kwargs)
+        except Exception as exc:
+            delivery_id = kwargs.get("delivery_id")
+            if outbox_id is not None and delivery_id is not None:
+                cause = getattr(exc, "exc", None)  # a Retry carries the send's error
+                delivery.record_failure(
+                    int(delivery_id), cause if isinstance(cause, BaseException) else exc
+                )
+            raise
+
+
+@shared_task(name="planner.send_delivery", base=DeliveryTask, ignore_result=True)
 def send_delivery(delivery_id: int) -> str:
     """Send one notification (email or chat message) exactly once."""
     return delivery.send(delivery_id)

@@ -3,6 +3,7 @@ from django.urls import path
 from planner import views
 from planner.execution.urls import urlpatterns as execution_urls
 from planner.export.urls import urlpatterns as export_urls
+from planner.notify.chat_urls import urlpatterns as chat_urls
 
 app_name = "planner"
 
@@ -19,4 +20,5 @@ urlpatterns = [
     path("plans/<int:plan_id>/history/", views.plan_history, name="plan-history"),
     *execution_urls,
     *export_urls,
+    *chat_urls,
 ]

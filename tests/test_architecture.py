@@ -17,6 +17,7 @@ PURE_MODULES = [
     "budget.supplier_rules",
     "budget.reallocation",
     "planner.svg_charts",
+    "planner.chat_formats",
 ]
 
 

@@ -52,6 +52,7 @@ from tests.monitoring.access_pages import CASES as MONITORING_PAGE_CASES
 from tests.monitoring.access_roi import CASES as ROI_CASES
 from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
 from tests.planner.access_activities import CASES as ACTIVITY_CASES
+from tests.planner.access_chat import CASES as CHAT_CASES
 from tests.planner.access_dashboard import CASES as DASHBOARD_CASES
 from tests.planner.access_execution import CASES as EXECUTION_CASES
 from tests.planner.access_export import CASES as EXPORT_CASES
@@ -969,6 +970,7 @@ CASES += EXECUTION_CASES
 CASES += ACTIVITY_CASES
 CASES += DASHBOARD_CASES
 CASES += EXPORT_CASES
+CASES += CHAT_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

@@ -123,6 +123,14 @@ class Plan(VersionedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    scenario_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+        verbose_name=_("scenario of"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -207,6 +215,9 @@ from planner.execution.models import (  # noqa: E402
     StepAcknowledgement,
 )
 
+# Plan versions and baselines (issue 10 item 7): planner/versions/models.py.
+from planner.versions.models import PlanVersion, VersionKind  # noqa: E402
+
 __all__ = [
     "Activity",
     "ActivityKind",
@@ -221,6 +232,7 @@ __all__ = [
     "Plan",
     "PlanStatus",
     "PlanTransition",
+    "PlanVersion",
     "Playbook",
     "PoolActivation",
     "ResponsePool",
@@ -229,5 +241,6 @@ __all__ = [
     "RiskStatus",
     "Role",
     "StepAcknowledgement",
+    "VersionKind",
     "Workspace",
 ]

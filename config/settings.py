@@ -329,6 +329,9 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "planner.execution.models.MilestoneStatus",
         "RiskStatusEnum": "planner.execution.models.RiskStatus",
         "RiskCategoryEnum": "planner.execution.models.RiskCategory",
+        # plan versions (issue 10 item 7)
+        "PlanVersionKindEnum": "planner.versions.models.VersionKind",
+        "DiffChangeEnum": "planner.versions.api.CHANGES",
     },
 }
 

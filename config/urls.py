@@ -20,6 +20,7 @@ from planner.execution import api as execution_api
 from planner.execution import dashboard_api as execution_dashboard_api
 from planner.export import api as export_api
 from planner.notify import chat_api
+from planner.versions import api as versions_api
 
 router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
@@ -90,6 +91,22 @@ router.register("response-pools", activity_api.PoolViewSet, basename="response-p
 router.register("chat-channels", chat_api.ChatChannelViewSet, basename="chat-channel")
 
 plan_api = [
+    # plan versions, diffs and scenarios (issue 10 item 7)
+    path("plans/<int:pk>/versions/", versions_api.VersionsView.as_view(), name="plan-versions"),
+    path(
+        "plans/<int:pk>/versions/<int:number>/",
+        versions_api.VersionDetailView.as_view(),
+        name="plan-version",
+    ),
+    path("plans/<int:pk>/diff/", versions_api.DiffView.as_view(), name="plan-diff"),
+    path(
+        "plans/<int:pk>/scenarios/", versions_api.ScenarioCopyView.as_view(), name="plan-scenarios"
+    ),
+    path(
+        "plans/<int:pk>/scenarios/compare/",
+        versions_api.ScenarioCompareView.as_view(),
+        name="plan-scenarios-compare",
+    ),
     path(
         "plans/<int:pk>/dashboard/",
         execution_dashboard_api.DashboardView.as_view(),

@@ -151,6 +151,7 @@ PLAN_READ_ONLY_FIELDS = [
     "created_by",
     "approved_by",
     "approved_at",
+    "scenario_of",
     "created_at",
     "updated_at",
 ]

@@ -123,6 +123,14 @@ class Plan(VersionedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    scenario_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+        verbose_name=_("scenario of"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -217,6 +225,9 @@ from planner.notify.models import (  # noqa: E402
     Subscription,
 )
 
+# Plan versions and baselines (issue 10 item 7): planner/versions/models.py.
+from planner.versions.models import PlanVersion, VersionKind  # noqa: E402
+
 __all__ = [
     "Activity",
     "ActivityKind",
@@ -238,6 +249,7 @@ __all__ = [
     "Plan",
     "PlanStatus",
     "PlanTransition",
+    "PlanVersion",
     "Playbook",
     "PoolActivation",
     "ResponsePool",
@@ -247,5 +259,6 @@ __all__ = [
     "Role",
     "StepAcknowledgement",
     "Subscription",
+    "VersionKind",
     "Workspace",
 ]

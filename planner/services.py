@@ -24,7 +24,16 @@ from core import outbox
 from core.errors import InvalidInput, InvalidTransition, Locked
 from core.locking import delete_versioned, update_versioned
 from planner.access import Action, require, role_allows
-from planner.models import Membership, Plan, PlanStatus, PlanTransition, Role, Workspace
+from planner.models import (
+    Membership,
+    Plan,
+    PlanStatus,
+    PlanTransition,
+    Role,
+    VersionKind,
+    Workspace,
+)
+from planner.versions.services import version_create
 
 PLAN_EDITABLE_FIELDS = frozenset({"name", "year", "currency", "description"})
 
@@ -203,6 +212,12 @@ TRANSITIONS: dict[str, TransitionRule] = {
 }
 
 
+VERSION_ON: dict[str, str] = {
+    PlanTransition.Action.SUBMIT: VersionKind.SUBMITTED,
+    PlanTransition.Action.APPROVE: VersionKind.BASELINE,
+}
+
+
 def transitions_available(plan: Plan, role: str | None) -> list[str]:
     """The lifecycle actions this role may take on the plan now (for buttons)."""
     return [
@@ -257,5 +272,9 @@ def plan_transition(
             actor=actor,
             comment=comment,
         )
+        # Submitting freezes what was sent for review; approving freezes the baseline
+        # that later edits are compared with. Same transaction: no move without its version.
+        if action in VERSION_ON:
+            version_create(plan=updated, kind=VERSION_ON[action], actor=actor, note=comment[:200])
         outbox.enqueue("planner.notify_plan_transition", kwargs={"transition_id": transition.pk})
     return updated

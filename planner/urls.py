@@ -4,6 +4,7 @@ from planner import views
 from planner.execution.urls import urlpatterns as execution_urls
 from planner.export.urls import urlpatterns as export_urls
 from planner.notify.chat_urls import urlpatterns as chat_urls
+from planner.versions.urls import urlpatterns as version_urls
 
 app_name = "planner"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     *execution_urls,
     *export_urls,
     *chat_urls,
+    *version_urls,
 ]

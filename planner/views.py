@@ -37,6 +37,7 @@ from planner.forms import (
 )
 from planner.models import Membership, Plan, PlanTransition, Role
 from planner.sections import SECTIONS
+from planner.versions import queries as version_queries
 
 
 @require_GET
@@ -214,6 +215,8 @@ def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
         "recent_transitions": queries.recent_transitions(plan, limit=5),
         "channel_mix": charts.channel_mix(summary["channel_counts"]),
         "channel_counts": summary["channel_counts"],
+        "since_baseline": version_queries.changes_since_baseline(plan),
+        "scenarios": version_queries.related_scenarios(plan),
     }
     return render_page(request, "planner/plan_overview.html", context)
 

@@ -18,6 +18,7 @@ PURE_MODULES = [
     "budget.reallocation",
     "planner.svg_charts",
     "planner.chat_formats",
+    "planner.plan_diff",
 ]
 
 

@@ -56,6 +56,7 @@ from tests.planner.access_chat import CASES as CHAT_CASES
 from tests.planner.access_dashboard import CASES as DASHBOARD_CASES
 from tests.planner.access_execution import CASES as EXECUTION_CASES
 from tests.planner.access_export import CASES as EXPORT_CASES
+from tests.planner.access_versions import CASES as VERSION_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -971,6 +972,7 @@ CASES += ACTIVITY_CASES
 CASES += DASHBOARD_CASES
 CASES += EXPORT_CASES
 CASES += CHAT_CASES
+CASES += VERSION_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

@@ -16,6 +16,7 @@ PURE_MODULES = [
     "budget.collaboration",
     "budget.supplier_rules",
     "budget.reallocation",
+    "planner.notify.periods",
 ]
 
 

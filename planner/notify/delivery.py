@@ -119,7 +119,7 @@ def send(delivery_id: int, *, now: datetime | None = None) -> str:
     try:
         with transaction.atomic():
             delivery = (
-                Delivery.objects.select_for_update()
+                Delivery.objects.select_for_update(of=("self",))
                 .select_related("recipient", "chat_channel", "plan", "workspace")
                 .filter(pk=delivery_id)
                 .first()

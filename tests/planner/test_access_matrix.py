@@ -53,6 +53,7 @@ from tests.monitoring.access_roi import CASES as ROI_CASES
 from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
 from tests.planner.access_activities import CASES as ACTIVITY_CASES
 from tests.planner.access_dashboard import CASES as DASHBOARD_CASES
+from tests.planner.access_digest import CASES as DIGEST_CASES
 from tests.planner.access_execution import CASES as EXECUTION_CASES
 
 CASES: list[Case] = [
@@ -967,6 +968,7 @@ CASES += COMPETITOR_CASES
 CASES += EXECUTION_CASES
 CASES += ACTIVITY_CASES
 CASES += DASHBOARD_CASES
+CASES += DIGEST_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

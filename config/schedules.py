@@ -11,6 +11,11 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from config.env import env_int
+
+# How often the digest scan runs (the services tests shorten it to a few seconds).
+DIGEST_SCAN_SECONDS = env_int("DIGEST_SCAN_SECONDS", 15 * 60, minimum=2)
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Publish outbox messages whose publication was lost (broker down, crash
     # between commit and publish) and messages a dead worker never finished.
@@ -38,5 +43,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "budget.propose_reviews",
         "schedule": crontab(minute=45, hour=3, day_of_month=1, month_of_year="4,7,10"),
         "options": {"expire_seconds": 12 * 3600},
+    },
+    # Scheduled digests: every 15 minutes, claim the digests whose local hour has come
+    # in each recipient's time zone (claim-first: one email per recipient and period).
+    "notify-digests": {
+        "task": "planner.schedule_digests",
+        "schedule": float(DIGEST_SCAN_SECONDS),
+        "options": {"expire_seconds": max(1, DIGEST_SCAN_SECONDS - 60, DIGEST_SCAN_SECONDS // 2)},
     },
 }

@@ -8,4 +8,7 @@ class PlannerConfig(AppConfig):
 
     def ready(self) -> None:
         # Notification renderers and the chat transport register themselves on import.
-        from planner.notify import chat  # noqa: F401
+        from planner.notify import (
+            chat,  # noqa: F401
+            digests,  # noqa: F401
+        )

@@ -8,7 +8,7 @@ from celery import shared_task
 
 from core.outbox import OutboxTask
 from planner import notifications
-from planner.notify import delivery
+from planner.notify import delivery, digests
 
 
 @shared_task(name="planner.notify_plan_transition", base=OutboxTask, ignore_result=True)
@@ -41,3 +41,9 @@ class DeliveryTask(OutboxTask):
 def send_delivery(delivery_id: int) -> str:
     """Send one notification (email or chat message) exactly once."""
     return delivery.send(delivery_id)
+
+
+@shared_task(name="planner.schedule_digests", ignore_result=True)
+def schedule_digests() -> int:
+    """Claim every digest due now in its recipient's time zone (the sends follow)."""
+    return digests.schedule_digests()

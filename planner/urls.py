@@ -3,6 +3,7 @@ from django.urls import path
 from planner import views
 from planner.execution.urls import urlpatterns as execution_urls
 from planner.export.urls import urlpatterns as export_urls
+from planner.notify import digest_views
 from planner.notify.chat_urls import urlpatterns as chat_urls
 from planner.versions.urls import urlpatterns as version_urls
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/fields/", views.plan_fields, name="plan-fields"),
     path("plans/<int:plan_id>/transition/", views.plan_transition, name="plan-transition"),
     path("plans/<int:plan_id>/history/", views.plan_history, name="plan-history"),
+    path("plans/<int:plan_id>/dashboard/digest.pdf", digest_views.digest_pdf, name="digest-pdf"),
     *execution_urls,
     *export_urls,
     *chat_urls,

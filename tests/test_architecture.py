@@ -19,6 +19,7 @@ PURE_MODULES = [
     "planner.svg_charts",
     "planner.chat_formats",
     "planner.plan_diff",
+    "planner.notify.periods",
 ]
 
 

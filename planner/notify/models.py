@@ -257,6 +257,14 @@ class AlertNotice(models.Model):
     delivery = models.ForeignKey(
         Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
     )
+    # The digest that listed this notice after its email was held back by the cap.
+    carried_by = models.ForeignKey(
+        Delivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_notices",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -54,6 +54,7 @@ from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
 from tests.planner.access_activities import CASES as ACTIVITY_CASES
 from tests.planner.access_chat import CASES as CHAT_CASES
 from tests.planner.access_dashboard import CASES as DASHBOARD_CASES
+from tests.planner.access_digest import CASES as DIGEST_CASES
 from tests.planner.access_execution import CASES as EXECUTION_CASES
 from tests.planner.access_export import CASES as EXPORT_CASES
 from tests.planner.access_versions import CASES as VERSION_CASES
@@ -973,6 +974,7 @@ CASES += DASHBOARD_CASES
 CASES += EXPORT_CASES
 CASES += CHAT_CASES
 CASES += VERSION_CASES
+CASES += DIGEST_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

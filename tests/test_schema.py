@@ -63,7 +63,7 @@ def _api_routes() -> set[tuple[str, str]]:
                 continue
             actions = getattr(view, "actions", None)
             if actions:  # a viewset: the router's methods this class allows
-                methods = {m for m in actions if m in cls.http_method_names}
+                methods = {m for m in actions if m in cls.http_method_names} - {"head", "options"}
             else:
                 methods = {m for m in cls.http_method_names if hasattr(cls, m)} - {
                     "options",

@@ -39,4 +39,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(minute=45, hour=3, day_of_month=1, month_of_year="4,7,10"),
         "options": {"expire_seconds": 12 * 3600},
     },
+    # Alert notices held back by the hourly cap, for members without a digest: a
+    # catch-up alert email at the next hour (never dropped silently).
+    "notify-flush-deferred-alerts": {
+        "task": "planner.flush_deferred_alerts",
+        "schedule": crontab(minute=1),
+        "options": {"expire_seconds": 3000},
+    },
 }

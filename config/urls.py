@@ -18,6 +18,7 @@ from planner import views as planner_views
 from planner.execution import activity_api
 from planner.execution import api as execution_api
 from planner.execution import dashboard_api as execution_dashboard_api
+from planner.notify import api as notify_api
 
 router = DefaultRouter()
 router.register("workspaces", planner_api.WorkspaceViewSet, basename="workspace")
@@ -85,8 +86,14 @@ router.register("risks", execution_api.RiskViewSet, basename="risk")
 router.register("playbooks", execution_api.PlaybookViewSet, basename="playbook")
 router.register("activities", activity_api.ActivityViewSet, basename="activity")
 router.register("response-pools", activity_api.PoolViewSet, basename="response-pool")
+router.register("deliveries", notify_api.DeliveryViewSet, basename="delivery")
 
 plan_api = [
+    path(
+        "workspaces/<int:pk>/notifications/me/",
+        notify_api.MySubscriptionView.as_view(),
+        name="workspace-notifications-me",
+    ),
     path(
         "plans/<int:pk>/dashboard/",
         execution_dashboard_api.DashboardView.as_view(),

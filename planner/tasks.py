@@ -6,7 +6,7 @@ from celery import shared_task
 
 from core.outbox import OutboxTask
 from planner import notifications
-from planner.notify import delivery
+from planner.notify import alert_emails, delivery
 
 
 @shared_task(name="planner.notify_plan_transition", base=OutboxTask, ignore_result=True)
@@ -19,3 +19,10 @@ def notify_plan_transition(transition_id: int) -> int:
 def send_delivery(delivery_id: int) -> str:
     """Send one notification (email or chat message) exactly once."""
     return delivery.send(delivery_id)
+
+
+@shared_task(name="planner.flush_deferred_alerts", ignore_result=True)
+def flush_deferred_alerts() -> int:
+    """Hourly: alert notices held back by the hourly cap go out in a catch-up email to
+    members without a digest (the others get them in their next digest)."""
+    return alert_emails.flush_deferred()

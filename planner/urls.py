@@ -2,6 +2,7 @@ from django.urls import path
 
 from planner import views
 from planner.execution.urls import urlpatterns as execution_urls
+from planner.notify.urls import urlpatterns as notify_urls
 
 app_name = "planner"
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("plans/<int:plan_id>/transition/", views.plan_transition, name="plan-transition"),
     path("plans/<int:plan_id>/history/", views.plan_history, name="plan-history"),
     *execution_urls,
+    *notify_urls,
 ]

@@ -119,7 +119,8 @@ def send(delivery_id: int, *, now: datetime | None = None) -> str:
     try:
         with transaction.atomic():
             delivery = (
-                Delivery.objects.select_for_update()
+                # of=self: PostgreSQL cannot lock the nullable side of the outer joins
+                Delivery.objects.select_for_update(of=("self",))
                 .select_related("recipient", "chat_channel", "plan", "workspace")
                 .filter(pk=delivery_id)
                 .first()

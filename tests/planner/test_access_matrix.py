@@ -54,6 +54,7 @@ from tests.monitoring.competitors.access import CASES as COMPETITOR_CASES
 from tests.planner.access_activities import CASES as ACTIVITY_CASES
 from tests.planner.access_dashboard import CASES as DASHBOARD_CASES
 from tests.planner.access_execution import CASES as EXECUTION_CASES
+from tests.planner.access_notify import CASES as NOTIFY_CASES
 
 CASES: list[Case] = [
     # --- public and account pages ---------------------------------------------------
@@ -967,6 +968,7 @@ CASES += COMPETITOR_CASES
 CASES += EXECUTION_CASES
 CASES += ACTIVITY_CASES
 CASES += DASHBOARD_CASES
+CASES += NOTIFY_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

@@ -51,4 +51,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": float(DIGEST_SCAN_SECONDS),
         "options": {"expire_seconds": max(1, DIGEST_SCAN_SECONDS - 60, DIGEST_SCAN_SECONDS // 2)},
     },
+    # Alert notices held back by the hourly cap, for members without a digest: a
+    # catch-up alert email at the next hour (never dropped silently).
+    "notify-flush-deferred-alerts": {
+        "task": "planner.flush_deferred_alerts",
+        "schedule": crontab(minute=1),
+        "options": {"expire_seconds": 3000},
+    },
 }

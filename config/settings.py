@@ -328,6 +328,11 @@ SPECTACULAR_SETTINGS = {
         "ReallocationMoveStatusEnum": "budget.models.MoveStatus",
         "MilestoneStatusEnum": "planner.execution.models.MilestoneStatus",
         "RiskStatusEnum": "planner.execution.models.RiskStatus",
+        # notifications
+        "DigestCadenceEnum": "planner.notify.models.DigestCadence",
+        "DeliveryStatusEnum": "planner.notify.models.DeliveryStatus",
+        "DeliveryKindEnum": "planner.notify.models.DeliveryKind",
+        "AlertSectionEnum": "planner.notify.models.ALERT_SECTIONS",
         "RiskCategoryEnum": "planner.execution.models.RiskCategory",
         # plan versions (issue 10 item 7)
         "PlanVersionKindEnum": "planner.versions.models.VersionKind",

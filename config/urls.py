@@ -19,6 +19,7 @@ from planner.execution import activity_api
 from planner.execution import api as execution_api
 from planner.execution import dashboard_api as execution_dashboard_api
 from planner.export import api as export_api
+from planner.notify import api as notify_api
 from planner.notify import chat_api
 from planner.versions import api as versions_api
 
@@ -89,6 +90,7 @@ router.register("playbooks", execution_api.PlaybookViewSet, basename="playbook")
 router.register("activities", activity_api.ActivityViewSet, basename="activity")
 router.register("response-pools", activity_api.PoolViewSet, basename="response-pool")
 router.register("chat-channels", chat_api.ChatChannelViewSet, basename="chat-channel")
+router.register("deliveries", notify_api.DeliveryViewSet, basename="delivery")
 
 plan_api = [
     # plan versions, diffs and scenarios (issue 10 item 7)
@@ -106,6 +108,11 @@ plan_api = [
         "plans/<int:pk>/scenarios/compare/",
         versions_api.ScenarioCompareView.as_view(),
         name="plan-scenarios-compare",
+    ),
+    path(
+        "workspaces/<int:pk>/notifications/me/",
+        notify_api.MySubscriptionView.as_view(),
+        name="workspace-notifications-me",
     ),
     path(
         "plans/<int:pk>/dashboard/",

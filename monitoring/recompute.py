@@ -57,6 +57,7 @@ from monitoring.models import (
 from monitoring.roi import fits as roi_fits
 from monitoring.services import settings_for
 from planner.models import Plan
+from planner.notify.fanout import alerts_opened
 
 RECOMPUTE_LOCK = 0x414C4D31  # the advisory-lock namespace of plan recomputes ("ALM1")
 
@@ -432,6 +433,7 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
         for a in Alert.objects.filter(plan=plan, dedup_key__in=[f.dedup_key for f in findings])
     }
     opened = updated = 0
+    created: list[Alert] = []
     for f in findings:
         fields = {
             "window_end": f.end,
@@ -449,7 +451,7 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
                 Alert.objects.filter(pk=alert.pk).update(**fields, version=F("version") + 1)
                 updated += 1
             continue
-        Alert.objects.create(
+        alert = Alert.objects.create(
             plan=plan,
             source=AlertSource.RULE if f.rule else AlertSource.BEHIND_PLAN,
             rule=f.rule,
@@ -463,5 +465,8 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
             opened_at=now,
             **fields,
         )
+        created.append(alert)
         opened += 1
+    # Emails and chat messages for the new incidents, in this transaction (the outbox).
+    alerts_opened(created, now=now)
     return opened, updated

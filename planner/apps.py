@@ -7,8 +7,11 @@ class PlannerConfig(AppConfig):
     verbose_name = _("Execution")
 
     def ready(self) -> None:
-        # Notification renderers and the chat transport register themselves on import.
-        from planner.notify import (
-            chat,  # noqa: F401
-            digests,  # noqa: F401
+        # Notification renderers and the chat transport register themselves on import
+        # (web and worker).
+        from planner.notify import (  # noqa: F401
+            alert_emails,
+            chat,
+            digests,
+            sample,
         )

@@ -8,7 +8,7 @@ from celery import shared_task
 
 from core.outbox import OutboxTask
 from planner import notifications
-from planner.notify import delivery, digests
+from planner.notify import alert_emails, delivery, digests
 
 
 @shared_task(name="planner.notify_plan_transition", base=OutboxTask, ignore_result=True)
@@ -47,3 +47,10 @@ def send_delivery(delivery_id: int) -> str:
 def schedule_digests() -> int:
     """Claim every digest due now in its recipient's time zone (the sends follow)."""
     return digests.schedule_digests()
+
+
+@shared_task(name="planner.flush_deferred_alerts", ignore_result=True)
+def flush_deferred_alerts() -> int:
+    """Hourly: alert notices held back by the hourly cap go out in a catch-up email to
+    members without a digest (the others get them in their next digest)."""
+    return alert_emails.flush_deferred()

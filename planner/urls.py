@@ -5,6 +5,7 @@ from planner.execution.urls import urlpatterns as execution_urls
 from planner.export.urls import urlpatterns as export_urls
 from planner.notify import digest_views
 from planner.notify.chat_urls import urlpatterns as chat_urls
+from planner.notify.urls import urlpatterns as notify_urls
 from planner.versions.urls import urlpatterns as version_urls
 
 app_name = "planner"
@@ -25,4 +26,5 @@ urlpatterns = [
     *export_urls,
     *chat_urls,
     *version_urls,
+    *notify_urls,
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from planner.notify import delivery as deliveries
 from planner.notify.models import AlertNotice, Delivery, DeliveryStatus
@@ -87,3 +88,15 @@ def attach(
             notice.delivery = delivery
             return notice
     return notice  # the window is full: the notice waits for the digest
+
+
+def alerts_opened(alerts: list[Alert], *, now: datetime | None = None) -> None:
+    """The recompute opened ``alerts`` (in its transaction): tell whoever wants to know,
+    by email (members' subscriptions) and in team chats (channels' severities)."""
+    from planner.notify import alert_emails, chat
+
+    if not alerts:
+        return
+    now = now or timezone.now()
+    alert_emails.fan_out(alerts, now=now)
+    chat.fan_out(alerts, now=now)

@@ -257,7 +257,8 @@ class AlertNotice(models.Model):
     delivery = models.ForeignKey(
         Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
     )
-    # The digest that listed this notice after its email was held back by the cap.
+    # The message that finally carried a notice whose own delivery was deferred (the
+    # hourly cap): the next digest, or a catch-up alert email for "no digest" members.
     carried_by = models.ForeignKey(
         Delivery,
         on_delete=models.SET_NULL,

@@ -57,6 +57,7 @@ from tests.planner.access_dashboard import CASES as DASHBOARD_CASES
 from tests.planner.access_digest import CASES as DIGEST_CASES
 from tests.planner.access_execution import CASES as EXECUTION_CASES
 from tests.planner.access_export import CASES as EXPORT_CASES
+from tests.planner.access_notify import CASES as NOTIFY_CASES
 from tests.planner.access_versions import CASES as VERSION_CASES
 
 CASES: list[Case] = [
@@ -975,6 +976,7 @@ CASES += EXPORT_CASES
 CASES += CHAT_CASES
 CASES += VERSION_CASES
 CASES += DIGEST_CASES
+CASES += NOTIFY_CASES
 
 
 def _route_names(patterns: list[Any], namespace: str = "") -> set[str]:

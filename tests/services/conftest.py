@@ -109,7 +109,9 @@ def _celery_executable() -> str:
     return str(BASE_DIR / ".venv" / "bin" / "celery")
 
 
-def _start_worker(var_dir: Path, *, pool: str) -> WorkerProcess:
+def _start_worker(
+    var_dir: Path, *, pool: str, extra_env: dict[str, str] | None = None
+) -> WorkerProcess:
     name = f"test-{uuid.uuid4().hex[:10]}@%h"
     pool_args = ["--pool", "solo"] if pool == "solo" else ["--pool", "prefork", "-c", "2"]
     env = {
@@ -126,6 +128,7 @@ def _start_worker(var_dir: Path, *, pool: str) -> WorkerProcess:
     for key in ("SECRET_KEY", "DEBUG"):
         if key in os.environ:
             env[key] = os.environ[key]
+    env.update(extra_env or {})  # e.g. SMTP_HOST/SMTP_PORT of a test's own SMTP server
     var_dir.mkdir(parents=True, exist_ok=True)
     log_path = var_dir / "worker.log"
     with log_path.open("wb") as log_file:
@@ -195,15 +198,15 @@ def celery_worker_factory(
     redis_client().flushdb()
     workers: list[WorkerProcess] = []
 
-    def start(pool: str = "prefork") -> WorkerProcess:
+    def start(pool: str = "prefork", env: dict[str, str] | None = None) -> WorkerProcess:
         assert pool in {"solo", "prefork"}
-        worker = _start_worker(tmp_path / f"worker-{len(workers)}", pool=pool)
+        worker = _start_worker(tmp_path / f"worker-{len(workers)}", pool=pool, extra_env=env)
         workers.append(worker)
         return worker
 
     yield start
 
-    died = [w for w in workers if not w.alive()]
+    died = [w for w in workers if not w.alive() and not w.killed]
     for worker in workers:
         _stop_worker(worker)
     failed = any(

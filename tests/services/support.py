@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -57,6 +58,13 @@ class WorkerProcess:
     proc: subprocess.Popen
     log_path: Path
     var_dir: Path
+    killed: bool = False  # by the test itself (``kill``): not a crash
+
+    def kill(self) -> None:
+        """``kill -9`` the worker and its pool (its own process group), as a crash would."""
+        self.killed = True
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=15)
 
     @property
     def mail_dir(self) -> Path:

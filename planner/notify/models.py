@@ -37,6 +37,17 @@ def _all_sections() -> list[str]:
     return list(ALERT_SECTIONS)
 
 
+def _site_language() -> str:
+    """The site's default language (``LANGUAGE_CODE``) until the member chooses."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    code = str(settings.LANGUAGE_CODE).lower()
+    return code if code in codes else codes[0]
+
+
+def _site_timezone() -> str:
+    return str(settings.TIME_ZONE)
+
+
 class Subscription(VersionedModel):
     """One member's choices for one workspace: which alerts by email, which digest."""
 
@@ -67,9 +78,9 @@ class Subscription(VersionedModel):
         _("digest hour"), default=8, help_text=_("Local hour (0–23) the digest is sent at.")
     )
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=_site_language
     )
-    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    timezone = models.CharField(_("time zone"), max_length=64, default=_site_timezone)
 
     class Meta:
         verbose_name = _("subscription")

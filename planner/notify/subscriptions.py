@@ -62,7 +62,7 @@ def default_language(language: str | None = None) -> str:
     for code in codes:
         if short and code.startswith(short):
             return code
-    return str(Subscription._meta.get_field("language").default)
+    return str(Subscription._meta.get_field("language").get_default())
 
 
 def subscription_for(membership: Any, *, language: str | None = None) -> Subscription:

@@ -480,7 +480,7 @@ SPECS: tuple[TableSpec, ...] = (
             Col("roi_layer"),
         ),
         row_key=lambda c: c.code,
-        row_label=lambda c: c.name,
+        row_label=lambda c: c.display_name,
         order=("sort_order", "code"),
     ),
     TableSpec(
@@ -501,7 +501,7 @@ SPECS: tuple[TableSpec, ...] = (
             Col("kpis", many="code"),
         ),
         row_key=lambda p: f"{p.channel.code}:Q{p.quarter}",
-        row_label=lambda p: f"{p.channel.name} · Q{p.quarter}",
+        row_label=lambda p: f"{p.channel.display_name} · Q{p.quarter}",
         select=("channel", "owner"),
         order=("channel__sort_order", "channel__code", "quarter"),
     ),
@@ -711,7 +711,9 @@ SPECS: tuple[TableSpec, ...] = (
         ),
         row_key=lambda b: f"{b.channel.code}:{b.campaign.code if b.campaign else '-'}:Q{b.quarter}",
         row_label=lambda b: " · ".join(
-            x for x in (b.channel.name, b.campaign.name if b.campaign else "", _q(b.quarter)) if x
+            x
+            for x in (b.channel.display_name, b.campaign.name if b.campaign else "", _q(b.quarter))
+            if x
         ),
         select=("channel", "campaign"),
         order=("channel__sort_order", "channel__code", "campaign__code", "quarter"),

@@ -24,6 +24,7 @@ from monitoring.recompute import recompute_plan
 from monitoring.roi import demo as roi_demo
 from planner.execution import demo as execution_demo
 from planner.execution import demo_activities as activities_demo
+from planner.versions import demo as versions_demo
 from planner.models import Membership, Plan, Role, Workspace
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
@@ -130,6 +131,13 @@ class Command(BaseCommand):
         # the channel grades the quarterly review proposes from.
         with transaction.atomic():
             budget_approvals_demo.load(
+                plan=plan,
+                editor=user_model.objects.get(username="demo-editor"),
+                manager=user_model.objects.get(username="demo-manager"),
+            )
+        # Versions last: the baseline is a snapshot of the whole plan above.
+        with transaction.atomic():
+            versions_demo.load(
                 plan=plan,
                 editor=user_model.objects.get(username="demo-editor"),
                 manager=user_model.objects.get(username="demo-manager"),

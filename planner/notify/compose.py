@@ -66,11 +66,14 @@ def message(
 ) -> EmailMultiAlternatives:
     """``emails/<template>.txt`` and ``.html`` rendered (in the caller's locale) into one
     message to ``to`` with the unsubscribe headers for ``category``."""
-    full = {**context, **footer(membership, category), "subject": subject}
+    links = footer(membership, category)
+    full = {**context, **links, "subject": subject}
     text = render_to_string(f"emails/{template}.txt", full)
     html = render_to_string(f"emails/{template}.html", full)
     headers = {
-        **unsubscribe_headers(membership.user, membership.workspace, category),
+        **unsubscribe_headers(
+            membership.user, membership.workspace, category, url=links["unsubscribe_link"]
+        ),
         "Auto-Submitted": "auto-generated",
     }
     email = EmailMultiAlternatives(subject, text, to=[to], headers=headers)

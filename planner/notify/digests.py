@@ -19,19 +19,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import OutboxMessage
@@ -44,8 +42,8 @@ from planner import quarters
 from planner.execution import dashboard
 from planner.execution.models import MilestoneStatus
 from planner.models import Membership, Plan, PlanStatus, Workspace
+from planner.notify import compose, periods
 from planner.notify import delivery as deliveries
-from planner.notify import periods
 from planner.notify.models import (
     AlertNotice,
     Delivery,
@@ -54,6 +52,8 @@ from planner.notify.models import (
     DigestCadence,
     Subscription,
 )
+from planner.notify.subscriptions import zone
+from planner.notify.unsubscribe import unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 
@@ -107,15 +107,6 @@ def dedup_key(user_id: int, plan_id: int, period: str) -> str:
     return f"digest:{user_id}:{plan_id}:{period}"
 
 
-def zone(name: str) -> ZoneInfo:
-    """The recipient's time zone (the site's when the stored name is unknown)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        logger.warning("unknown time zone %r: using %s", name, settings.TIME_ZONE)
-        return ZoneInfo(settings.TIME_ZONE)
-
-
 def due(
     now: datetime,
     *,
@@ -144,8 +135,10 @@ def due(
             found.append((sub, period))
     if not found:
         return []
+    # Live plans only: not archived, and not a scenario (a what-if copy has no news).
     plans = Plan.objects.exclude(status=PlanStatus.ARCHIVED).filter(
-        workspace_id__in={sub.membership.workspace_id for sub, _period in found}
+        workspace_id__in={sub.membership.workspace_id for sub, _period in found},
+        scenario_of__isnull=True,
     )
     if plan is not None:
         plans = plans.filter(pk=plan.pk)
@@ -272,14 +265,6 @@ def _person(user: Any) -> str:
 
 def _url(name: str, **kwargs: Any) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
-
-
-def _optional_url(name: str, **kwargs: Any) -> str:
-    """A link to a page that another part of issue 10 provides (empty until it exists)."""
-    try:
-        return _url(name, **kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def content(
@@ -460,25 +445,10 @@ def _held_notices(delivery: Delivery, plan: Plan) -> list[AlertNotice]:
     )
 
 
-# Set by the alert-email part of issue 10 (signed per-recipient, per-category links):
-# ``link(user, workspace, category) -> str``.
-_UNSUBSCRIBE: list[Callable[[Any, Workspace, str], str]] = []
-
-
-def set_unsubscribe_link(make: Callable[[Any, Workspace, str], str]) -> None:
-    _UNSUBSCRIBE[:] = [make]
-
-
 def footer_links(membership: Membership) -> dict[str, str]:
-    """Subscription settings and one-click unsubscribe (pages of the alert-email part
-    of the issue: the links appear once those exist)."""
-    workspace = membership.workspace
-    return {
-        "settings": _optional_url("planner:notify-subscription", slug=workspace.slug),
-        "unsubscribe": (
-            _UNSUBSCRIBE[0](membership.user, workspace, "digest") if _UNSUBSCRIBE else ""
-        ),
-    }
+    """The subscription settings page and the signed one-click unsubscribe link."""
+    links = compose.footer(membership, "digest")
+    return {"settings": links["settings_link"], "unsubscribe": links["unsubscribe_link"]}
 
 
 def render_digest(delivery: Delivery) -> deliveries.Rendered | None:
@@ -500,7 +470,7 @@ def render_digest(delivery: Delivery) -> deliveries.Rendered | None:
     notices = _held_notices(delivery, plan)
     delivery._carried_notice_ids = [n.pk for n in notices]  # type: ignore[attr-defined]
     quarter, today = quarter_of(plan, delivery.period)
-    with translation.override(sub.language), timezone.override(zone(sub.timezone)):
+    with compose.recipient_locale(sub):
         context = content(
             plan,
             quarter,
@@ -519,13 +489,15 @@ def render_digest(delivery: Delivery) -> deliveries.Rendered | None:
         text = render_to_string("emails/digest.txt", context)
         html = render_to_string("emails/digest.html", context)
         pdf = render_pdf(context)
-    message = EmailMultiAlternatives(subject, text, to=[delivery.address])
+    headers = {
+        **unsubscribe_headers(
+            user, membership.workspace, "digest", url=context["footer"]["unsubscribe"]
+        ),
+        "Auto-Submitted": "auto-generated",
+    }
+    message = EmailMultiAlternatives(subject, text, to=[delivery.address], headers=headers)
     message.attach_alternative(html, "text/html")
     message.attach(pdf_filename(quarter), pdf, "application/pdf")
-    unsubscribe_link = context["footer"]["unsubscribe"]
-    if unsubscribe_link:
-        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_link}>"
-        message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return deliveries.Rendered(subject=subject, email=message)
 
 

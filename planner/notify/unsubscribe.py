@@ -70,10 +70,13 @@ def unsubscribe_url(user: Any, workspace: Any, category: str) -> str:
     return settings.SITE_URL + reverse("planner:unsubscribe", kwargs={"token": token})
 
 
-def unsubscribe_headers(user: Any, workspace: Any, category: str) -> dict[str, str]:
-    """``List-Unsubscribe`` (the signed link) and the RFC 8058 one-click header."""
+def unsubscribe_headers(
+    user: Any, workspace: Any, category: str, *, url: str | None = None
+) -> dict[str, str]:
+    """``List-Unsubscribe`` (the signed link; ``url`` when the footer already has it, so
+    both carry the same token) and the RFC 8058 one-click header."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(user, workspace, category)}>",
+        "List-Unsubscribe": f"<{url or unsubscribe_url(user, workspace, category)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

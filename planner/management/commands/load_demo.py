@@ -24,8 +24,8 @@ from monitoring.recompute import recompute_plan
 from monitoring.roi import demo as roi_demo
 from planner.execution import demo as execution_demo
 from planner.execution import demo_activities as activities_demo
-from planner.versions import demo as versions_demo
 from planner.models import Membership, Plan, Role, Workspace
+from planner.versions import demo as versions_demo
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo password, refused without DEBUG
 DEMO_USERS = (

@@ -69,6 +69,7 @@ def subscribed(world):
 def test_due_follows_each_recipients_time_zone(subscribed):
     world = subscribed
     PlanFactory(workspace=world.workspace, name="Old plan", status=PlanStatus.ARCHIVED)
+    PlanFactory(workspace=world.workspace, name="What if", scenario_of=world.plan)
     found = {(d.user.username, d.plan.pk, d.period) for d in digests.due(MONDAY_SHANGHAI)}
     assert found == {
         ("manager-user", world.plan.pk, "2027-W10"),  # Monday 09:30 in Shanghai
@@ -211,6 +212,12 @@ def test_the_email_is_the_dashboard_in_english(world):
     ((filename, pdf, mimetype),) = message.attachments
     assert (filename, mimetype) == ("almanac-digest-2027-Q2.pdf", "application/pdf")
     assert pdf.startswith(b"%PDF")
+    # one-click unsubscribe from digests, in the headers and in the footer
+    unsubscribe = message.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http") and "/unsubscribe/" in unsubscribe
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe.strip("<>") in html
+    assert f"/w/{world.workspace.slug}/notifications/" in html
 
 
 def test_the_email_in_chinese(world):

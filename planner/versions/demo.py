@@ -1,5 +1,5 @@
 """The demo plan's versions: submitted and approved (the baseline), reopened for the
-mid-year revision with two changes since (a higher conversion-rate target and a
+mid-year revision with two changes since (a higher net-promoter-score target and a
 larger budget), and one scenario to compare with ("Stretch: +20 % budget"). Used only
 by ``manage.py load_demo``; safe to run twice."""
 
@@ -31,14 +31,14 @@ def load(*, plan: Plan, editor: User, manager: User) -> None:
         plan=plan,
         action=action.REOPEN,
         actor=manager,
-        comment="Mid-year revision: raise the conversion target after a strong Q1.",
+        comment="Mid-year revision: a higher NPS goal after the service programme.",
     )
     # Two changes since the baseline.
-    cvr = Kpi.objects.get(plan=plan, code="cvr")
+    nps = Kpi.objects.get(plan=plan, code="nps")
     kpi_services.kpi_update(
-        kpi=cvr,
-        expected_version=cvr.version,
-        changes={"annual_target": Decimal("0.05")},
+        kpi=nps,
+        expected_version=nps.version,
+        changes={"annual_target": Decimal("50")},
         actor=editor,
     )
     budget = Budget.objects.get(plan=plan)

@@ -18,7 +18,12 @@ def test_load_demo_is_idempotent_and_creates_the_demo_users(db, settings, rf):
         "demo-editor": "editor",
         "demo-viewer": "viewer",
     }
-    plan = Plan.objects.get(workspace=workspace)
+    plan = Plan.objects.get(workspace=workspace, scenario_of__isnull=True)
     assert plan.year == 2027 and plan.channels.count() > 10
+    # approved once (the baseline), reopened for the mid-year revision, one scenario
+    assert list(plan.versions.values_list("number", "kind")) == [(2, "baseline"), (1, "submitted")]
+    assert plan.status == "draft"
+    (scenario,) = Plan.objects.filter(workspace=workspace, scenario_of=plan)
+    assert scenario.name == "Stretch: +20 % budget"
     for username in ("demo-editor", "demo-manager", "demo-viewer"):
         assert authenticate(rf.post("/"), username=username, password="demo-password")

@@ -18,13 +18,17 @@ from planner.models import Plan
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with override_settings(DEBUG=True):  # load_demo refuses to run without it
-            call_command("load_demo", stdout=io.StringIO())
-        plan = Plan.objects.select_related("workspace").get(workspace__slug="demo")
-    yield plan
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    try:
+        with django_db_blocker.unblock():
+            with override_settings(DEBUG=True):  # load_demo refuses to run without it
+                call_command("load_demo", stdout=io.StringIO())
+            plan = Plan.objects.select_related("workspace").get(
+                workspace__slug="demo", scenario_of__isnull=True
+            )
+        yield plan
+    finally:  # whatever happened, leave the database empty for the next module
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture

@@ -13,4 +13,4 @@ def demo_plan(db, settings) -> Plan:
     settings.DEBUG = True  # load_demo refuses to run without it
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     settings.DEBUG = False
-    return Plan.objects.get(workspace__slug="demo")
+    return Plan.objects.get(workspace__slug="demo", scenario_of__isnull=True)

@@ -354,6 +354,8 @@ LOGGING = {
 NOTIFY_ALERT_GROUP_SECONDS = env_int("NOTIFY_ALERT_GROUP_SECONDS", 180, minimum=0)
 # At most this many alert emails per recipient and hour; the rest go into the next digest.
 NOTIFY_ALERT_HOURLY_CAP = env_int("NOTIFY_ALERT_HOURLY_CAP", 6, minimum=1)
+# How long the signed unsubscribe link in an email stays valid.
+NOTIFY_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("NOTIFY_UNSUBSCRIBE_MAX_AGE_DAYS", 365, minimum=1)
 # Chat webhooks: seconds to wait for the platform; whether loopback/private hosts may be
 # called outside DEBUG (only for tests and closed networks: it opens the door to SSRF).
 CHAT_WEBHOOK_TIMEOUT = env_int("CHAT_WEBHOOK_TIMEOUT", 10, minimum=1)

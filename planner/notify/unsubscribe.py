@@ -20,7 +20,6 @@ from django.urls import reverse
 from planner.notify.subscriptions import CATEGORIES
 
 SALT = "almanac.notify.unsubscribe.{category}"
-DEFAULT_MAX_AGE_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,7 @@ def make_token(user: Any, workspace: Any, category: str) -> str:
 
 def read_token(token: str) -> Unsubscribe:
     """The request a token carries; ``BadToken`` if it was tampered with or expired."""
-    max_age = 86400 * int(
-        getattr(settings, "NOTIFY_UNSUBSCRIBE_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)
-    )
+    max_age = 86400 * int(settings.NOTIFY_UNSUBSCRIBE_MAX_AGE_DAYS)
     for category in CATEGORIES:
         try:
             payload = signing.loads(token, salt=SALT.format(category=category), max_age=max_age)

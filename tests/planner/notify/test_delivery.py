@@ -18,6 +18,15 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _restore_renderers():
+    """These tests register stand-in renderers; put the real ones back afterwards."""
+    saved = dict(deliveries._RENDERERS)
+    yield
+    deliveries._RENDERERS.clear()
+    deliveries._RENDERERS.update(saved)
+
+
 @pytest.fixture
 def member():
     return MembershipFactory()

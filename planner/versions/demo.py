@@ -21,9 +21,10 @@ from planner.versions.models import PlanVersion
 SCENARIO_NAME = "Stretch: +20 % budget"
 
 
-def load(*, plan: Plan, editor: User, manager: User) -> None:
+def load(*, plan: Plan, editor: User, manager: User) -> bool:
+    """True when it wrote the versions (the first run), False when they were there."""
     if PlanVersion.objects.filter(plan=plan).exists():
-        return
+        return False
     action = PlanTransition.Action
     plan = plan_services.plan_transition(plan=plan, action=action.SUBMIT, actor=editor)
     plan = plan_services.plan_transition(plan=plan, action=action.APPROVE, actor=manager)
@@ -57,3 +58,4 @@ def load(*, plan: Plan, editor: User, manager: User) -> None:
         changes={"total": (stretch.total * Decimal("1.2")).quantize(Decimal("0.01"))},
         actor=editor,
     )
+    return True

@@ -137,11 +137,13 @@ class Command(BaseCommand):
             )
         # Versions last: the baseline is a snapshot of the whole plan above.
         with transaction.atomic():
-            versions_demo.load(
+            revised = versions_demo.load(
                 plan=plan,
                 editor=user_model.objects.get(username="demo-editor"),
                 manager=user_model.objects.get(username="demo-manager"),
             )
+        if revised:  # the revision moved targets and money: store the results it implies
+            recompute_plan(plan.pk)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: workspace '{workspace.slug}', plan #{plan.pk}; users "

@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PIP := $(BIN)/pip --disable-pip-version-check
 HOST ?= 127.0.0.1
+# make test's processes (pytest-xdist): one per CPU, each with its own SQLite test
+# database, a test file's tests together (a module loads the demo once). The services
+# suite runs in one process: its tests share PostgreSQL, Redis and worker processes.
+TEST_WORKERS ?= auto
 PORT ?= 8000
 
 # The services suite: PostgreSQL and Redis on loopback (override to taste).
@@ -35,7 +39,7 @@ worker: install ## Run a Celery worker and beat against REDIS_URL (services setu
 	$(BIN)/celery -A config worker --beat -l INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 test: install ## The whole suite on the embedded default (SQLite, eager tasks)
-	$(BIN)/pytest -m "not services and not e2e"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not services and not e2e"
 
 test-services: install ## The suite on PostgreSQL + Redis, with a real Celery worker
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m "not e2e"

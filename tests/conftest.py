@@ -7,6 +7,8 @@ another workspace with a plan of its own.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -32,6 +34,30 @@ class World:
     other_workspace: Workspace
     other_plan: Plan
     users: dict
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker) -> Iterator[Plan]:
+    """The demo plan, loaded once for a whole test module (loading it takes long).
+
+    It is committed, outside the tests' transactions: each test still runs in its own
+    transaction on top of it (its changes roll back). The database is flushed after
+    the module, whatever happened, so it is as empty as every other test expects.
+    """
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    try:
+        with django_db_blocker.unblock():
+            with override_settings(DEBUG=True):  # load_demo refuses to run without it
+                call_command("load_demo", stdout=io.StringIO())
+            plan = Plan.objects.select_related("workspace").get(
+                workspace__slug="demo", scenario_of__isnull=True
+            )
+        yield plan
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -28,10 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_plan(settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    call_command("load_demo", stdout=io.StringIO())
-    return Plan.objects.get(workspace__slug="demo", year=2027, scenario_of__isnull=True)
+def demo_plan(demo_module, settings):
+    settings.DEBUG = True  # a test loads the demo a second time
+    return Plan.objects.get(pk=demo_module.pk)
 
 
 def test_the_demo_has_a_year_of_metrics_for_every_budgeted_channel(demo_plan):

@@ -22,6 +22,7 @@ from channels.services import catalogue_install
 from config.celery import app as celery_app
 from content.services import specs_install
 from planner.models import Plan, Role, Workspace
+from tests import demo_snapshot as demo_snapshot_module
 from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory, WorkspaceFactory
 
 PERSONAS = ("admin", "manager", "editor", "viewer", "outsider")
@@ -36,21 +37,44 @@ class World:
     users: dict
 
 
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker) -> Iterator[Plan]:
-    """The demo plan, loaded once for a whole test module (loading it takes long).
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker) -> demo_snapshot_module.Snapshot:
+    """The demo, loaded once per test session (per xdist worker) and kept as a snapshot.
 
-    It is committed, outside the tests' transactions: each test still runs in its own
-    transaction on top of it (its changes roll back). The database is flushed after
-    the module, whatever happened, so it is as empty as every other test expects.
+    Loading it takes about a minute on PostgreSQL; restoring the snapshot, seconds.
+    The database is flushed again right after, so tests that do not ask for the demo
+    see an empty one. Tasks the load enqueues run in-process, also in the services
+    suite (nothing is left queued for a later test's worker).
     """
     from django.core.management import call_command
     from django.test import override_settings
 
-    try:
-        with django_db_blocker.unblock():
+    with django_db_blocker.unblock():
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        try:
             with override_settings(DEBUG=True):  # load_demo refuses to run without it
                 call_command("load_demo", stdout=io.StringIO())
+            snapshot = demo_snapshot_module.take()
+        finally:
+            celery_app.conf.task_always_eager = eager
+            call_command("flush", interactive=False, verbosity=0)
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def demo_module(demo_snapshot, django_db_blocker) -> Iterator[Plan]:
+    """The demo plan, committed for a whole test module (restored from the snapshot).
+
+    Each test still runs in its own transaction on top of it (its changes roll
+    back). The database is flushed after the module, whatever happened, so it is as
+    empty as every other test expects.
+    """
+    from django.core.management import call_command
+
+    try:
+        with django_db_blocker.unblock():
+            demo_snapshot_module.restore(demo_snapshot)
             plan = Plan.objects.select_related("workspace").get(
                 workspace__slug="demo", scenario_of__isnull=True
             )
@@ -58,6 +82,16 @@ def demo_module(django_db_setup, django_db_blocker) -> Iterator[Plan]:
     finally:
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshot) -> Plan:
+    """The demo plan for one test in a module of other tests: committed (the test is
+    a transactional one) and flushed after it, like every transactional test."""
+    demo_snapshot_module.restore(demo_snapshot)
+    return Plan.objects.select_related("workspace").get(
+        workspace__slug="demo", scenario_of__isnull=True
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -197,15 +197,10 @@ def test_kpi_detail_has_a_target_vs_actual_chart(world, client_for):
     )
 
 
-def test_demo_plan_tree_and_goal_seek(db, settings):
-    from django.core.management import call_command
-
+def test_demo_plan_tree_and_goal_seek(demo):
     from kpis.queries import goal_seek, kpi_tree
-    from planner.models import Plan
 
-    settings.DEBUG = True
-    call_command("load_demo")
-    plan = Plan.objects.get(workspace__slug="demo", scenario_of__isnull=True)
+    plan = demo
     tree = kpi_tree(plan)
     assert not tree.error
     assert tree.nodes["revenue"].annual == Decimal("276480000.00")

@@ -4,24 +4,14 @@ data-driven model credits the upper funnel more)."""
 
 from __future__ import annotations
 
-import io
-
-import pytest
-from django.core.management import call_command
-
 from monitoring import queries
 from monitoring.models import JourneyImport
 from planner.models import Plan
 
-pytestmark = pytest.mark.django_db
 
-
-def test_the_demo_attribution_tells_the_story(settings):
-    # given the demo, loaded twice
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo", stdout=io.StringIO())
-    plan = Plan.objects.get(workspace__slug="demo", year=2027, scenario_of__isnull=True)
+def test_the_demo_attribution_tells_the_story(demo_module):
+    # given the demo (tests/planner/test_demo.py: loading it twice changes nothing)
+    plan = Plan.objects.get(pk=demo_module.pk)
     # then one good import and one refused one
     statuses = sorted(JourneyImport.objects.filter(plan=plan).values_list("status", flat=True))
     assert statuses == ["failed", "succeeded"]

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from tests.services.conftest import _test_database_url
@@ -43,9 +42,7 @@ def _fingerprint(dsn: str) -> dict[str, tuple[int, str]]:
     return result
 
 
-def test_backup_and_restore_give_back_every_row(settings, tmp_path):
-    settings.DEBUG = True  # load_demo runs only in development
-    call_command("load_demo", verbosity=0)
+def test_backup_and_restore_give_back_every_row(demo, tmp_path):
     source = _test_database_url()
     before = _fingerprint(source)
     assert before["planner_plan"][0] >= 1

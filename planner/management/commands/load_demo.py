@@ -67,9 +67,12 @@ class Command(BaseCommand):
                 if created or not user.check_password(DEMO_PASSWORD):
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])
-                Membership.objects.update_or_create(
+                membership, _ = Membership.objects.get_or_create(
                     workspace=workspace, user=user, defaults={"role": role}
                 )
+                if membership.role != role:  # saved only when it changes (history)
+                    membership.role = role
+                    membership.save(update_fields=["role"])
             plan, _ = Plan.objects.get_or_create(
                 workspace=workspace,
                 year=2027,

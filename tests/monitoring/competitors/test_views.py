@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from monitoring.competitors import Competitor, CompetitorObservation, Feature, FeatureValue
-from planner.models import Plan
 from tests.monitoring.competitors.helpers import competitor, creative, feature, voice
 
 pytestmark = pytest.mark.django_db
@@ -176,11 +172,9 @@ def test_template_csv_uses_the_plans_competitors(world, client_for):
     assert body.splitlines()[0] == "date,competitor,source,share" and "Nayuki" in body
 
 
-def test_the_demo_tracks_three_competitors_with_a_year_of_voice(settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo", stdout=io.StringIO())  # twice: nothing doubles
-    plan = Plan.objects.get(workspace__slug="demo", year=2027, scenario_of__isnull=True)
+def test_the_demo_tracks_three_competitors_with_a_year_of_voice(demo):
+    # (tests/planner/test_demo.py: loading the demo twice changes nothing)
+    plan = demo
     assert list(Competitor.objects.filter(plan=plan).values_list("name", flat=True)) == [
         "HeyTea",
         "Nayuki",

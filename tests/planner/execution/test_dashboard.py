@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,7 +21,6 @@ from kpis import services as kpi_services
 from planner import quarters
 from planner.execution import dashboard, services
 from planner.execution.dashboard_api import DashboardSerializer
-from planner.models import Plan, Workspace
 from tests.budget import approvals_helpers as money
 from tests.kpis.trees import small_tree
 from tests.monitoring import seed
@@ -249,10 +247,8 @@ def test_default_quarter_without_a_parameter(world, api_for):
     assert body["quarter"] == expected.code
 
 
-def test_the_demo_dashboard_reads_stored_results_in_few_queries(db, settings, client):
-    settings.DEBUG = True
-    call_command("load_demo")
-    plan = Plan.objects.get(workspace=Workspace.objects.get(slug="demo"), scenario_of__isnull=True)
+def test_the_demo_dashboard_reads_stored_results_in_few_queries(demo, client):
+    plan = demo
     manager = User.objects.get(username="demo-manager")
     client.force_login(manager)
     url = f"/plans/{plan.pk}/execution/dashboard/?quarter=2027Q2"

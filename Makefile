@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PIP := $(BIN)/pip --disable-pip-version-check
 HOST ?= 127.0.0.1
-# make test's processes (pytest-xdist): one per CPU, each with its own SQLite test
-# database, a test file's tests together (a module loads the demo once). The services
-# suite runs in one process: its tests share PostgreSQL, Redis and worker processes.
+# The test processes (pytest-xdist): one per CPU, each with its own test database (and
+# its own cache keys), a test file's tests together. make test-services runs the same
+# suite that way on PostgreSQL, then the tests marked services in one process: they
+# share Redis and the worker processes they start.
 TEST_WORKERS ?= auto
 PORT ?= 8000
 
@@ -42,7 +43,9 @@ test: install ## The whole suite on the embedded default (SQLite, eager tasks)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not services and not e2e"
 
 test-services: install ## The suite on PostgreSQL + Redis, with a real Celery worker
-	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m "not e2e"
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not services and not e2e"
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
 
 e2e: install ## Browser tests in headless Chromium (Debian's /usr/bin/chromium)
 	$(BIN)/pytest -m e2e tests/e2e

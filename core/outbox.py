@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, current_app
+from celery.exceptions import Retry
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -179,5 +180,17 @@ class OutboxTask(Task):
                 mark_done(outbox_id)
                 return result
         except Exception as exc:
-            mark_failed(outbox_id, exc)
+            cause = _cause(exc)
+            mark_failed(outbox_id, cause)
+            self.after_rollback(cause, kwargs)
             raise
+
+    def after_rollback(self, error: BaseException, kwargs: dict[str, Any]) -> None:
+        """Called when a run failed and its transaction was rolled back: record here
+        what must outlive the rollback (e.g. the failure on the task's own row)."""
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The error behind a retry (autoretry raises ``Retry`` carrying it)."""
+    cause = getattr(exc, "exc", None) if isinstance(exc, Retry) else None
+    return cause if isinstance(cause, BaseException) else exc

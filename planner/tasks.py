@@ -18,23 +18,15 @@ def notify_plan_transition(transition_id: int) -> int:
 
 
 class DeliveryTask(OutboxTask):
-    """OutboxTask runs the send in a transaction that a failure rolls back, the failure
-    written on the delivery included; write it again once that rollback is done, so
-    the delivery log shows every failed try (in a worker and when run eagerly)."""
+    """The failure is written on the delivery after the send's transaction rolled back,
+    so the delivery log shows every failed try (in a worker and when run eagerly)."""
 
     abstract = True
 
-    def __call__(self, *args: Any, outbox_id: int | None = None, **kwargs: Any) -> Any:
-        try:
-            return super().__call__(*args, outbox_id=outbox_id, **kwargs)
-        except Exception as exc:
-            delivery_id = kwargs.get("delivery_id")
-            if outbox_id is not None and delivery_id is not None:
-                cause = getattr(exc, "exc", None)  # a Retry carries the send's error
-                delivery.record_failure(
-                    int(delivery_id), cause if isinstance(cause, BaseException) else exc
-                )
-            raise
+    def after_rollback(self, error: BaseException, kwargs: dict[str, Any]) -> None:
+        delivery_id = kwargs.get("delivery_id")
+        if delivery_id is not None:
+            delivery.record_failure(int(delivery_id), error)
 
 
 @shared_task(name="planner.send_delivery", base=DeliveryTask, ignore_result=True)

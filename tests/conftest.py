@@ -8,8 +8,10 @@ another workspace with a plan of its own.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,9 +25,16 @@ from config.celery import app as celery_app
 from content.services import specs_install
 from planner.models import Plan, Role, Workspace
 from tests import demo_snapshot as demo_snapshot_module
+from tests import served
 from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory, WorkspaceFactory
 
 PERSONAS = ("admin", "manager", "editor", "viewer", "outsider")
+
+# pytest-xdist: each process has its own test database, so ids repeat across processes;
+# a shared cache (Redis in the services setup) gets a key prefix per process.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _cache in django_settings.CACHES.values():
+        _cache["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]
 
 
 @dataclass
@@ -92,6 +101,22 @@ def demo(transactional_db, demo_snapshot) -> Plan:
     return Plan.objects.select_related("workspace").get(
         workspace__slug="demo", scenario_of__isnull=True
     )
+
+
+@pytest.fixture
+def served_by_gunicorn(transactional_db, tmp_path) -> Iterator[Callable[..., served.Served]]:
+    """``served_by_gunicorn()`` → the test database served by a real gunicorn process
+    (tests/served.py). Write what the server must see before starting it."""
+    started: list[served.Served] = []
+
+    def make(**options: Any) -> served.Served:
+        server = served.start(tmp_path / f"gunicorn-{len(started)}", **options)
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        served.stop(server)
 
 
 @pytest.fixture(autouse=True)

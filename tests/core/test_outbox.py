@@ -2,9 +2,11 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from core import outbox
 from core.models import OutboxMessage
 from planner.models import PlanTransition
@@ -99,3 +101,37 @@ def test_purge_removes_old_done_messages(world):
     OutboxMessage.objects.create(task_name="core.outbox_purge", kwargs={})
     assert outbox.purge() == 1
     assert OutboxMessage.objects.count() == 1
+
+
+class _RecordsAfterRollback(outbox.OutboxTask):
+    abstract = True
+    seen: list[tuple[str, int]] = []
+
+    def after_rollback(self, error, kwargs):
+        # the run's own writes are gone by now; what is written here stays
+        self.seen.append((f"{type(error).__name__}: {error}", _scratch_rows()))
+
+
+def _scratch_rows() -> int:
+    return OutboxMessage.objects.filter(task_name="tests.scratch").count()
+
+
+@celery_app.task(base=_RecordsAfterRollback, name="tests.outbox_failing")
+def _failing(**kwargs):
+    OutboxMessage.objects.create(task_name="tests.scratch", kwargs={})
+    raise ValueError("the mail server said no")
+
+
+def test_a_failed_run_is_rolled_back_and_its_cause_recorded(world):
+    message = OutboxMessage.objects.create(task_name="tests.outbox_failing", kwargs={})
+    _RecordsAfterRollback.seen.clear()
+    # when the task fails and asks for a retry
+    with pytest.raises(Retry):
+        _failing.apply(kwargs={"outbox_id": message.pk})
+    # then nothing the run wrote is kept, the failure was seen after the rollback, and
+    # the message names the error itself, not the retry that carries it
+    assert _scratch_rows() == 0
+    assert _RecordsAfterRollback.seen == [("ValueError: the mail server said no", 0)]
+    message.refresh_from_db()
+    assert message.done_at is None
+    assert message.last_error == "ValueError: the mail server said no"

@@ -1,6 +1,7 @@
 """Login throttling on the HTML form and the token endpoint (django-axes)."""
 
 import pytest
+from django.db.models import F
 
 
 def fail_login(client, username, n, *, ip="10.0.0.1"):
@@ -72,3 +73,40 @@ def test_four_failures_then_success_resets_the_count(world, client, password):
         ).status_code
         == 302
     )
+
+
+@pytest.mark.parametrize("endpoint", ["page", "token"])
+def test_rotating_forwarded_for_does_not_escape_the_lock(world, client, password, endpoint):
+    # an attacker sends each try with another X-Forwarded-For (no proxy is configured,
+    # so the header is not trusted: the tries count for the user and the real address)
+    for i in range(5):
+        guess = {"username": "editor-user", "password": f"guess-{i}"}
+        headers = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": f"203.0.113.{i}"}
+        if endpoint == "token":
+            client.post("/api/v1/auth/token/", guess, content_type="application/json", **headers)
+        else:
+            client.post("/accounts/login/", guess, **headers)
+    for attempt in ("/accounts/login/", "/api/v1/auth/token/"):
+        response = client.post(
+            attempt,
+            {"username": "editor-user", "password": password},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.77",
+        )
+        assert response.status_code == 429, attempt
+
+
+def test_the_lock_lasts_thirty_minutes(world, client, password, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    assert timedelta(minutes=30) == settings.AXES_COOLOFF_TIME
+    fail_login(client, "editor-user", 5)
+    # 29 minutes later: still locked
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=29))
+    login = {"username": "editor-user", "password": password}
+    assert client.post("/accounts/login/", login, REMOTE_ADDR="10.0.0.9").status_code == 429
+    # past 30 minutes: the failures have expired
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=2))
+    assert client.post("/accounts/login/", login, REMOTE_ADDR="10.0.0.9").status_code == 302

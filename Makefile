@@ -19,7 +19,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/almanac_bench
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker test test-services e2e lint format bench messages clean
+.PHONY: help install run worker test test-services e2e test-long lint format bench bench-load messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ test-services: install ## The suite on PostgreSQL + Redis, with a real Celery wo
 
 e2e: install ## Browser tests in headless Chromium (Debian's /usr/bin/chromium)
 	$(BIN)/pytest -m e2e tests/e2e
+
+test-long: install ## The long variants, figures printed: the load test (50 users, 5 minutes)
+	$(BIN)/python bench/load/run.py --users 50 --duration 5m
 
 lint: install ## ruff, ruff format --check, mypy, import contracts, migrations check
 	$(BIN)/ruff check .

@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, current_app
+from celery.exceptions import Ignore, Reject, Retry
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -150,6 +152,13 @@ class OutboxTask(Task):
     2. The handler's own writes commit together with ``done_at``.
     3. A failure is recorded on the message and retried with backoff; past
        ``max_retries`` the outbox sweep publishes it again later.
+
+    The retry is decided here, once the transaction has ended, not by Celery's
+    ``autoretry_for`` (which retries from inside ``run``, so inside the
+    transaction): when the database goes away mid-task, ending that transaction
+    fails too, and its error would replace the retry — the task would fail for
+    good and wait for the sweep. A failure to reach the database at all (before
+    the transaction begins) is retried the same way.
     """
 
     abstract = True
@@ -157,27 +166,40 @@ class OutboxTask(Task):
     typing = False
     acks_late = True
     reject_on_worker_lost = True
-    autoretry_for = (Exception,)
     max_retries = 5
-    retry_backoff = True
     retry_backoff_max = 600
     retry_jitter = True
 
     def __call__(self, *args: Any, outbox_id: int | None = None, **kwargs: Any) -> Any:
-        if outbox_id is None:
-            return self.run(*args, **kwargs)
         try:
-            with transaction.atomic():
-                pending = (
-                    OutboxMessage.objects.select_for_update()
-                    .filter(pk=outbox_id, done_at__isnull=True)
-                    .exists()
-                )
-                if not pending:  # done by another delivery, or purged
-                    return None
-                result = self.run(*args, **kwargs)
-                mark_done(outbox_id)
-                return result
-        except Exception as exc:
-            mark_failed(outbox_id, exc)
+            if outbox_id is None:
+                return self.run(*args, **kwargs)
+            return self._run_once(outbox_id, *args, **kwargs)
+        except (Ignore, Reject, Retry):
             raise
+        except Exception as exc:
+            if outbox_id is not None:
+                try:
+                    mark_failed(outbox_id, exc)
+                except DatabaseError as db_exc:  # the database is what failed
+                    logger.warning("outbox message %s: failure not recorded: %s", outbox_id, db_exc)
+            countdown = get_exponential_backoff_interval(
+                factor=1,
+                retries=self.request.retries,
+                maximum=self.retry_backoff_max,
+                full_jitter=self.retry_jitter,
+            )
+            raise self.retry(exc=exc, countdown=countdown) from exc
+
+    def _run_once(self, outbox_id: int, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            pending = (
+                OutboxMessage.objects.select_for_update()
+                .filter(pk=outbox_id, done_at__isnull=True)
+                .exists()
+            )
+            if not pending:  # done by another delivery, or purged
+                return None
+            result = self.run(*args, **kwargs)
+            mark_done(outbox_id)
+            return result

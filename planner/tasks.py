@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from core.outbox import OutboxTask
 from planner import notifications
 from planner.notify import alert_emails, delivery, digests
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="planner.notify_plan_transition", base=OutboxTask, ignore_result=True)
@@ -31,9 +35,12 @@ class DeliveryTask(OutboxTask):
             delivery_id = kwargs.get("delivery_id")
             if outbox_id is not None and delivery_id is not None:
                 cause = getattr(exc, "exc", None)  # a Retry carries the send's error
-                delivery.record_failure(
-                    int(delivery_id), cause if isinstance(cause, BaseException) else exc
-                )
+                try:
+                    delivery.record_failure(
+                        int(delivery_id), cause if isinstance(cause, BaseException) else exc
+                    )
+                except DatabaseError as db_exc:  # the database is down: keep the retry
+                    logger.warning("delivery %s: failure not recorded: %s", delivery_id, db_exc)
             raise
 
 

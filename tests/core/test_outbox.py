@@ -99,3 +99,45 @@ def test_purge_removes_old_done_messages(world):
     OutboxMessage.objects.create(task_name="core.outbox_purge", kwargs={})
     assert outbox.purge() == 1
     assert OutboxMessage.objects.count() == 1
+
+
+def test_a_task_that_loses_the_database_is_retried_not_failed_for_good(world, mailoutbox):
+    """The database goes away mid-task: the task's transaction cannot even be ended
+    cleanly, nor its failure recorded. It is still retried (found by the chaos tests:
+    the database error used to replace the retry, and the task failed for good)."""
+    from django.db import OperationalError
+
+    from planner import notifications
+    from planner.tasks import notify_plan_transition
+
+    transition = PlanTransition.objects.create(
+        plan=world.plan,
+        action="submit",
+        from_status="draft",
+        to_status="in_review",
+        actor=world.users["editor"],
+    )
+    message = OutboxMessage.objects.create(
+        task_name="planner.notify_plan_transition", kwargs={"transition_id": transition.pk}
+    )
+    send = notifications.send_transition_emails
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return send(**kwargs)
+
+    gone = OperationalError("the database system is shutting down")
+    with (
+        mock.patch.object(notifications, "send_transition_emails", side_effect=flaky),
+        mock.patch.object(outbox, "mark_failed", side_effect=gone),
+    ):
+        # as a worker runs it: a retry runs it again (eagerly here, at once)
+        notify_plan_transition.apply(
+            kwargs={"transition_id": transition.pk, "outbox_id": message.pk}, throw=False
+        )
+    message.refresh_from_db()
+    assert len(calls) == 2 and message.done_at is not None
+    assert len(mailoutbox) == 2

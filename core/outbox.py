@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task, current_app
-from celery.exceptions import Retry
+from celery.exceptions import Ignore, Reject, Retry
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -151,6 +152,13 @@ class OutboxTask(Task):
     2. The handler's own writes commit together with ``done_at``.
     3. A failure is recorded on the message and retried with backoff; past
        ``max_retries`` the outbox sweep publishes it again later.
+
+    The retry is decided here, once the transaction has ended, not by Celery's
+    ``autoretry_for`` (which retries from inside ``run``, so inside the
+    transaction): when the database goes away mid-task, ending that transaction
+    fails too, and its error would replace the retry — the task would fail for
+    good and wait for the sweep. A failure to reach the database at all (before
+    the transaction begins) is retried the same way.
     """
 
     abstract = True
@@ -158,39 +166,45 @@ class OutboxTask(Task):
     typing = False
     acks_late = True
     reject_on_worker_lost = True
-    autoretry_for = (Exception,)
     max_retries = 5
-    retry_backoff = True
     retry_backoff_max = 600
     retry_jitter = True
 
     def __call__(self, *args: Any, outbox_id: int | None = None, **kwargs: Any) -> Any:
-        if outbox_id is None:
-            return self.run(*args, **kwargs)
         try:
-            with transaction.atomic():
-                pending = (
-                    OutboxMessage.objects.select_for_update()
-                    .filter(pk=outbox_id, done_at__isnull=True)
-                    .exists()
-                )
-                if not pending:  # done by another delivery, or purged
-                    return None
-                result = self.run(*args, **kwargs)
-                mark_done(outbox_id)
-                return result
-        except Exception as exc:
-            cause = _cause(exc)
-            mark_failed(outbox_id, cause)
-            self.after_rollback(cause, kwargs)
+            if outbox_id is None:
+                return self.run(*args, **kwargs)
+            return self._run_once(outbox_id, *args, **kwargs)
+        except (Ignore, Reject, Retry):
             raise
+        except Exception as exc:
+            if outbox_id is not None:
+                try:
+                    mark_failed(outbox_id, exc)
+                    self.after_rollback(exc, kwargs)
+                except DatabaseError as db_exc:  # the database is what failed
+                    logger.warning("outbox message %s: failure not recorded: %s", outbox_id, db_exc)
+            countdown = get_exponential_backoff_interval(
+                factor=1,
+                retries=self.request.retries,
+                maximum=self.retry_backoff_max,
+                full_jitter=self.retry_jitter,
+            )
+            raise self.retry(exc=exc, countdown=countdown) from exc
 
     def after_rollback(self, error: BaseException, kwargs: dict[str, Any]) -> None:
         """Called when a run failed and its transaction was rolled back: record here
         what must outlive the rollback (e.g. the failure on the task's own row)."""
 
-
-def _cause(exc: BaseException) -> BaseException:
-    """The error behind a retry (autoretry raises ``Retry`` carrying it)."""
-    cause = getattr(exc, "exc", None) if isinstance(exc, Retry) else None
-    return cause if isinstance(cause, BaseException) else exc
+    def _run_once(self, outbox_id: int, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            pending = (
+                OutboxMessage.objects.select_for_update()
+                .filter(pk=outbox_id, done_at__isnull=True)
+                .exists()
+            )
+            if not pending:  # done by another delivery, or purged
+                return None
+            result = self.run(*args, **kwargs)
+            mark_done(outbox_id)
+            return result

@@ -160,7 +160,11 @@ def live_progress(record: MetricImport) -> tuple[str, int]:
     import with progress in the cache is reported as running.
     """
     if record.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        percent = cache.get(progress_key(record.pk))
+        try:
+            percent = cache.get(progress_key(record.pk))
+        except Exception as exc:  # the cache (Redis) is down: show the stored progress
+            logger.warning("import progress of %s not read: %s", record.pk, exc)
+            percent = None
         if percent is not None:
             return ImportStatus.RUNNING, int(percent)
     return record.status, record.progress
@@ -176,7 +180,11 @@ def _run(record: MetricImport, source: Any) -> None:
     def progress(percent: int) -> None:
         # The import runs inside one transaction (all rows or none), so its progress
         # travels through the cache, which other processes see at once (Redis).
-        cache.set(progress_key(record.pk), max(0, min(100, int(percent))), PROGRESS_TTL)
+        # Only a display: an import never fails because the cache is down.
+        try:
+            cache.set(progress_key(record.pk), max(0, min(100, int(percent))), PROGRESS_TTL)
+        except Exception as exc:
+            logger.warning("import progress of %s not stored: %s", record.pk, exc)
 
     progress(0)
 

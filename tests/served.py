@@ -79,6 +79,7 @@ def start(var_dir: Path, *, workers: int = 1, timeout: float = 60) -> Served:
         "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",
+        "COOKIE_SECURE": "0",  # plain HTTP on loopback: the cookies must come back
         "STATIC_MANIFEST": "0",
         "PYTHONUNBUFFERED": "1",
     }

@@ -122,16 +122,58 @@ def _failing(**kwargs):
     raise ValueError("the mail server said no")
 
 
-def test_a_failed_run_is_rolled_back_and_its_cause_recorded(world):
+def test_a_failed_run_is_rolled_back_then_recorded(world):
     message = OutboxMessage.objects.create(task_name="tests.outbox_failing", kwargs={})
     _RecordsAfterRollback.seen.clear()
     # when the task fails and asks for a retry
     with pytest.raises(Retry):
         _failing.apply(kwargs={"outbox_id": message.pk})
     # then nothing the run wrote is kept, the failure was seen after the rollback, and
-    # the message names the error itself, not the retry that carries it
+    # the message names the error
     assert _scratch_rows() == 0
     assert _RecordsAfterRollback.seen == [("ValueError: the mail server said no", 0)]
     message.refresh_from_db()
     assert message.done_at is None
     assert message.last_error == "ValueError: the mail server said no"
+
+
+def test_a_task_that_loses_the_database_is_retried_not_failed_for_good(world, mailoutbox):
+    """The database goes away mid-task: the task's transaction cannot even be ended
+    cleanly, nor its failure recorded. It is still retried (found by the chaos tests:
+    the database error used to replace the retry, and the task failed for good)."""
+    from django.db import OperationalError
+
+    from planner import notifications
+    from planner.tasks import notify_plan_transition
+
+    transition = PlanTransition.objects.create(
+        plan=world.plan,
+        action="submit",
+        from_status="draft",
+        to_status="in_review",
+        actor=world.users["editor"],
+    )
+    message = OutboxMessage.objects.create(
+        task_name="planner.notify_plan_transition", kwargs={"transition_id": transition.pk}
+    )
+    send = notifications.send_transition_emails
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return send(**kwargs)
+
+    gone = OperationalError("the database system is shutting down")
+    with (
+        mock.patch.object(notifications, "send_transition_emails", side_effect=flaky),
+        mock.patch.object(outbox, "mark_failed", side_effect=gone),
+    ):
+        # as a worker runs it: a retry runs it again (eagerly here, at once)
+        notify_plan_transition.apply(
+            kwargs={"transition_id": transition.pk, "outbox_id": message.pk}, throw=False
+        )
+    message.refresh_from_db()
+    assert len(calls) == 2 and message.done_at is not None
+    assert len(mailoutbox) == 2

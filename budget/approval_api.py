@@ -58,7 +58,9 @@ from planner.models import Plan
 
 
 class DecisionSerializer(serializers.ModelSerializer[RequestDecision]):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, read_only=True
+    )
     step = serializers.ChoiceField(
         source="action", choices=RequestDecision.Action.choices, read_only=True
     )
@@ -73,8 +75,12 @@ class BudgetRequestSerializer(serializers.ModelSerializer[BudgetRequest]):
     plan = VisibleField(Plan)
     channel = VisibleField(Channel)
     campaign = VisibleField(Campaign, required=False, allow_null=True)
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", default=None, allow_null=True, read_only=True
+    )
     submit = serializers.BooleanField(
         write_only=True,
         required=False,
@@ -229,9 +235,11 @@ class BudgetRequestViewSet(
 
 class DrawSerializer(serializers.ModelSerializer[ReserveDraw]):
     requested_by = serializers.CharField(
-        source="requested_by.username", default=None, read_only=True
+        source="requested_by.username", default=None, allow_null=True, read_only=True
     )
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ReserveDraw
@@ -378,7 +386,9 @@ class ReserveDrawViewSet(
 
 
 class MoveSerializer(serializers.ModelSerializer[ReallocationMove]):
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", default=None, allow_null=True, read_only=True
+    )
     from_channel = serializers.CharField(source="from_line.channel.code", read_only=True)
     to_channel = serializers.CharField(source="to_line.channel.code", read_only=True)
     from_quarter = serializers.IntegerField(source="from_line.quarter", read_only=True)
@@ -419,7 +429,9 @@ class MoveSerializer(serializers.ModelSerializer[ReallocationMove]):
 
 class ReallocationReviewSerializer(serializers.ModelSerializer[ReallocationReview]):
     moves = serializers.SerializerMethodField()
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ReallocationReview

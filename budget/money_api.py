@@ -315,7 +315,9 @@ class PurchaseOrderSerializer(serializers.ModelSerializer[PurchaseOrder]):
     amount = _money_field(min_value=Decimal("0.01"))
     invoiced = serializers.SerializerMethodField()
     committed = serializers.SerializerMethodField(help_text="What the order still commits.")
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = PurchaseOrder
@@ -410,7 +412,9 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     )
     purchase_order = VisibleField(PurchaseOrder, required=False, allow_null=True)
     amount = _money_field(min_value=Decimal("0.01"))
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Invoice

@@ -363,8 +363,12 @@ class ArbitrationStepViewSet(
 class ConflictSerializer(serializers.ModelSerializer[Conflict]):
     plan = VisibleField(Plan)
     departments = VisibleField(Department, many=True, help_text="At least two.")
-    raised_by = serializers.CharField(source="raised_by.username", default=None, read_only=True)
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
+    raised_by = serializers.CharField(
+        source="raised_by.username", default=None, allow_null=True, read_only=True
+    )
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", default=None, allow_null=True, read_only=True
+    )
     raised_at = serializers.DateTimeField(
         required=False, help_text="On create only; default now. The first step's SLA runs from it."
     )
@@ -506,7 +510,9 @@ class ConflictViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelVi
 class ScoreSerializer(serializers.ModelSerializer[CollaborationScore]):
     plan = VisibleField(Plan)
     department = VisibleField(Department)
-    scored_by = serializers.CharField(source="scored_by.username", default=None, read_only=True)
+    scored_by = serializers.CharField(
+        source="scored_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = CollaborationScore

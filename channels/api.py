@@ -29,9 +29,10 @@ from planner.access import (
 from planner.models import Plan
 
 
-def money(**kwargs: Any) -> serializers.DecimalField:
+def money(max_digits: int = 16, **kwargs: Any) -> serializers.DecimalField:
+    """A money field; ``max_digits`` as the model's column (a larger value is a 400)."""
     return serializers.DecimalField(
-        max_digits=16, decimal_places=2, coerce_to_string=False, **kwargs
+        max_digits=max_digits, decimal_places=2, coerce_to_string=False, **kwargs
     )
 
 
@@ -213,7 +214,7 @@ class ResultsSerializer(serializers.Serializer[Any]):
 
 class CreatorSerializer(serializers.ModelSerializer[Creator]):
     plan = VisibleField(Plan)
-    fee = money(required=False)
+    fee = money(max_digits=14, required=False)
     contact_owner = MemberField(required=False, allow_null=True)
 
     class Meta:
@@ -299,7 +300,7 @@ class CreatorViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelVie
 
 class CooperationSerializer(serializers.ModelSerializer[Cooperation]):
     creator = VisibleField(Creator)
-    fee = money(required=False)
+    fee = money(max_digits=14, required=False)
     gmv = money(required=False)
     plan = serializers.IntegerField(source="creator.plan_id", read_only=True)
 

@@ -7,8 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,6 +69,31 @@ VERSIONED_ERRORS = {
     412: OpenApiResponse(description="Stale If-Match: the object changed since you read it."),
     428: OpenApiResponse(description="If-Match is missing."),
 }
+
+
+class InvalidInputSerializer(serializers.Serializer[Any]):
+    """The body of every 400 from validation (see ``exception_handler``)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # ``fields`` is the name of a Serializer property: the field is added here.
+        found = super().get_fields()
+        found["fields"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.JSONField())
+        )
+        return found
+
+
+def refused_or_invalid(refusal: type[Serializer[Any]], name: str) -> PolymorphicProxySerializer:
+    """A 400 that is either ``refusal`` (e.g. an import that refused its file) or the
+    usual invalid-input body (the request itself did not validate)."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[refusal, InvalidInputSerializer],
+        resource_type_field_name=None,
+    )
 
 
 def versioned_schema(write: type[Serializer[Any]], read: type[Serializer[Any]]) -> dict[str, Any]:

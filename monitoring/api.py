@@ -25,6 +25,7 @@ from core.api import (
     VERSIONED_ERRORS,
     ServiceViewSetMixin,
     expected_version,
+    refused_or_invalid,
     versioned_schema,
     with_etag,
 )
@@ -161,8 +162,11 @@ class MetricsImportView(PlanScopedAPIView):
                 description="A large file: queued for a worker; poll the import for progress.",
             ),
             400: OpenApiResponse(
-                MetricImportSerializer,
-                description="Refused: `errors` names row, column and reason; nothing written.",
+                refused_or_invalid(MetricImportSerializer, "MetricImportRefused"),
+                description=(
+                    "Refused: `errors` names row, column and reason; nothing written. Or "
+                    "the request itself is invalid (`fields`)."
+                ),
             ),
             403: OpenApiResponse(description="Your role does not allow this."),
             404: OpenApiResponse(description="No such plan in your workspaces."),

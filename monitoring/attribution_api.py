@@ -19,7 +19,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import IF_MATCH, VERSIONED_ERRORS, expected_version, with_etag
+from core.api import (
+    IF_MATCH,
+    VERSIONED_ERRORS,
+    expected_version,
+    refused_or_invalid,
+    with_etag,
+)
 from core.auth import actor_of
 from monitoring import attribution as service
 from monitoring import queries
@@ -120,8 +126,11 @@ class JourneysImportView(PlanScopedAPIView):
         responses={
             200: JourneyImportSerializer,
             400: OpenApiResponse(
-                JourneyImportSerializer,
-                description="Refused: `problems` names row, column and reason; nothing written.",
+                refused_or_invalid(JourneyImportSerializer, "JourneyImportRefused"),
+                description=(
+                    "Refused: `problems` names row, column and reason; nothing written. Or "
+                    "the request itself is invalid (`fields`)."
+                ),
             ),
             403: OpenApiResponse(description="Your role does not allow this."),
             404: OpenApiResponse(description="No such plan in your workspaces."),

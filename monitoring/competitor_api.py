@@ -99,7 +99,9 @@ class ObservationSerializer(serializers.ModelSerializer[CompetitorObservation]):
     competitor = VisibleField(
         Competitor, required=False, allow_null=True, help_text="null: our own brand."
     )
-    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", default=None, allow_null=True, read_only=True
+    )
     seen_on = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=50
     )

@@ -155,6 +155,11 @@ def _reset_login_throttle(db):
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The ``world`` fixture's data (tests/fuzz builds it once per module)."""
     workspace = WorkspaceFactory(name="Lumi Tea", slug="lumi")
     users = {}
     for role in (Role.ADMIN, Role.MANAGER, Role.EDITOR, Role.VIEWER):

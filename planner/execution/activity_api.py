@@ -121,7 +121,7 @@ class ActivationSerializer(serializers.ModelSerializer[PoolActivation]):
         help_text="The budget line the money goes to (needed when amount > 0).",
     )
     authorised_by = serializers.CharField(
-        source="authorised_by.username", default=None, read_only=True
+        source="authorised_by.username", default=None, allow_null=True, read_only=True
     )
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 

@@ -49,7 +49,9 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
     derived = serializers.SerializerMethodField(
         help_text="The status derived from the linked KPIs (or the progress entered)."
     )
-    override_by = serializers.CharField(source="override_by.username", default=None, read_only=True)
+    override_by = serializers.CharField(
+        source="override_by.username", default=None, allow_null=True, read_only=True
+    )
     entered_progress = serializers.DecimalField(
         max_digits=5, decimal_places=4, coerce_to_string=False, read_only=True
     )
@@ -264,7 +266,9 @@ class StepSerializer(serializers.ModelSerializer[EscalationStep]):
 
 
 class DrillSerializer(serializers.ModelSerializer[Drill]):
-    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Drill

@@ -54,7 +54,8 @@ test-services: install ## The suite on PostgreSQL + Redis, with a real Celery wo
 e2e: install ## Browser tests in headless Chromium (Debian's /usr/bin/chromium)
 	$(BIN)/pytest --nomigrations -m e2e tests/e2e
 
-test-long: install ## The long variants, figures printed: the load test (50 users, 5 minutes)
+test-long: install ## The long variants: API fuzzing with 60 examples per operation, the load test (50 users, 5 minutes; figures printed)
+	FUZZ_EXAMPLES=60 $(BIN)/pytest -n $(TEST_WORKERS) --nomigrations tests/fuzz
 	$(BIN)/python bench/load/run.py --users 50 --duration 5m
 
 lint: install ## ruff, ruff format --check, mypy, import contracts, migrations check

@@ -9,6 +9,7 @@ the server (no broker), mail goes to files under its own var directory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -103,6 +104,7 @@ def start(var_dir: Path, *, workers: int = 1, timeout: float = 60) -> Served:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # stop() ends the master and its workers together
         )
     served = Served(f"http://127.0.0.1:{port}", proc, log_path)
     deadline = time.monotonic() + timeout
@@ -120,10 +122,12 @@ def start(var_dir: Path, *, workers: int = 1, timeout: float = 60) -> Served:
 
 
 def stop(served: Served) -> None:
+    """Quick shutdown of the master and its workers (a worker still busy with a request
+    would otherwise outlive a killed master and hold its database locks)."""
     if served.proc.poll() is None:
-        served.proc.send_signal(signal.SIGTERM)
-        try:
-            served.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            served.proc.kill()
+        os.killpg(served.proc.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             served.proc.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(served.proc.pid, signal.SIGKILL)  # whatever is left of the group
+    served.proc.wait(timeout=10)

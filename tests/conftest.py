@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,13 +19,12 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from channels.services import catalogue_install
 from config.celery import app as celery_app
-from content.services import specs_install
-from planner.models import Plan, Role, Workspace
+from planner.models import Plan
 from tests import demo_snapshot as demo_snapshot_module
 from tests import served
-from tests.factories import PASSWORD, MembershipFactory, PlanFactory, UserFactory, WorkspaceFactory
+from tests.factories import PASSWORD
+from tests.world import World, build_world
 
 PERSONAS = ("admin", "manager", "editor", "viewer", "outsider")
 
@@ -35,15 +33,6 @@ PERSONAS = ("admin", "manager", "editor", "viewer", "outsider")
 if os.environ.get("PYTEST_XDIST_WORKER"):
     for _cache in django_settings.CACHES.values():
         _cache["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]
-
-
-@dataclass
-class World:
-    workspace: Workspace
-    plan: Plan
-    other_workspace: Workspace
-    other_plan: Plan
-    users: dict
 
 
 @pytest.fixture(scope="session")
@@ -156,27 +145,6 @@ def _reset_login_throttle(db):
 @pytest.fixture
 def world(db) -> World:
     return build_world()
-
-
-def build_world() -> World:
-    """The ``world`` fixture's data (tests/fuzz builds it once per module)."""
-    workspace = WorkspaceFactory(name="Lumi Tea", slug="lumi")
-    users = {}
-    for role in (Role.ADMIN, Role.MANAGER, Role.EDITOR, Role.VIEWER):
-        users[str(role)] = MembershipFactory(
-            workspace=workspace, user=UserFactory(username=f"{role}-user"), role=role
-        ).user
-    plan = PlanFactory(workspace=workspace, name="Annual plan", created_by=users["editor"])
-    catalogue_install(plan=plan)
-    specs_install(plan=plan)
-    other_workspace = WorkspaceFactory(name="Rival Coffee", slug="rival")
-    users["outsider"] = MembershipFactory(
-        workspace=other_workspace, user=UserFactory(username="outsider-user"), role=Role.ADMIN
-    ).user
-    other_plan = PlanFactory(workspace=other_workspace, name="Rival plan")
-    catalogue_install(plan=other_plan)
-    specs_install(plan=other_plan)
-    return World(workspace, plan, other_workspace, other_plan, users)
 
 
 @pytest.fixture

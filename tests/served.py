@@ -55,6 +55,11 @@ def database_url(var_dir: Path) -> str:
         with sqlite3.connect(path) as target:
             connection.connection.backup(target)
         return f"sqlite:///{path}"
+    return postgres_url()
+
+
+def postgres_url() -> str:
+    """DATABASE_URL of the PostgreSQL test database pytest-django created."""
     s = connection.settings_dict
     auth = quote(s["USER"] or "", safe="")
     if s["PASSWORD"]:

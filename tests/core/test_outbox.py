@@ -59,7 +59,8 @@ def test_requests_with_one_dedup_key_join_until_published(world):
     assert third.pk != first.pk
 
 
-def test_failed_publish_stays_unpublished_and_the_sweep_sends_it(world, mailoutbox):
+def _submitted_unpublished(world) -> tuple[PlanTransition, OutboxMessage]:
+    """A submit transition and its notification message, not published yet."""
     transition = PlanTransition.objects.create(
         plan=world.plan,
         action="submit",
@@ -70,6 +71,11 @@ def test_failed_publish_stays_unpublished_and_the_sweep_sends_it(world, mailoutb
     message = OutboxMessage.objects.create(
         task_name="planner.notify_plan_transition", kwargs={"transition_id": transition.pk}
     )
+    return transition, message
+
+
+def test_failed_publish_stays_unpublished_and_the_sweep_sends_it(world, mailoutbox):
+    _transition, message = _submitted_unpublished(world)
     with mock.patch("celery.app.task.Task.apply_async", side_effect=ConnectionError("broker down")):
         assert outbox.publish(message.pk) is False
     message.refresh_from_db()
@@ -146,16 +152,7 @@ def test_a_task_that_loses_the_database_is_retried_not_failed_for_good(world, ma
     from planner import notifications
     from planner.tasks import notify_plan_transition
 
-    transition = PlanTransition.objects.create(
-        plan=world.plan,
-        action="submit",
-        from_status="draft",
-        to_status="in_review",
-        actor=world.users["editor"],
-    )
-    message = OutboxMessage.objects.create(
-        task_name="planner.notify_plan_transition", kwargs={"transition_id": transition.pk}
-    )
+    transition, message = _submitted_unpublished(world)
     send = notifications.send_transition_emails
     calls = []
 

@@ -103,7 +103,7 @@ def fuzz_world(django_db_setup, django_db_blocker) -> Iterator[FuzzWorld]:
     ids of everything, per resource."""
     from django.core.management import call_command
 
-    from tests.conftest import build_world
+    from tests.world import build_world
 
     try:
         with django_db_blocker.unblock():

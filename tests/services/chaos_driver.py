@@ -42,29 +42,14 @@ def seed() -> dict[str, Any]:
     from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
 
-    from channels.services import catalogue_install
-    from content.services import specs_install
     from monitoring import services
-    from planner.models import Membership, Role, Subscription
+    from planner.models import Membership, Subscription
     from planner.notify.subscriptions import subscription_for
-    from tests.factories import MembershipFactory, PlanFactory, UserFactory, WorkspaceFactory
     from tests.monitoring.seed import days
+    from tests.world import build_world
 
-    workspace = WorkspaceFactory(name="Lumi Tea", slug="lumi")
-    users = {}
-    for role in (Role.ADMIN, Role.MANAGER, Role.EDITOR, Role.VIEWER):
-        users[str(role)] = MembershipFactory(
-            workspace=workspace, user=UserFactory(username=f"{role}-user"), role=role
-        ).user
-    plan = PlanFactory(workspace=workspace, name="Annual plan", created_by=users["editor"])
-    rival = WorkspaceFactory(name="Rival Coffee", slug="rival")
-    outsider = MembershipFactory(
-        workspace=rival, user=UserFactory(username="outsider-user"), role=Role.ADMIN
-    ).user
-    other_plan = PlanFactory(workspace=rival, name="Rival plan", created_by=outsider)
-    for p in (plan, other_plan):
-        catalogue_install(plan=p)
-        specs_install(plan=p)
+    world = build_world()
+    workspace, plan, other_plan, users = world.workspace, world.plan, world.other_plan, world.users
     # admin and manager want warning emails; the editor and the viewer want none
     for persona, fields in {
         "admin": {},

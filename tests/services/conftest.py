@@ -22,10 +22,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
+from tests import served
 from tests.services.support import WorkerProcess, redis_client, redis_url
 
 HERE = Path(__file__).resolve().parent
@@ -89,17 +90,7 @@ def _require_services() -> None:
         pytest.fail(f"Redis at REDIS_URL={redis_url()!r} is not reachable: {exc}", pytrace=False)
 
 
-def _test_database_url() -> str:
-    """DATABASE_URL for the database pytest-django created (test_<name>)."""
-    from django.db import connection
-
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = s["HOST"] or "127.0.0.1"
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
+_test_database_url = served.postgres_url  # the test database, for other processes
 
 
 def _celery_executable() -> str:

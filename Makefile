@@ -12,7 +12,9 @@ HOST ?= 127.0.0.1
 # The test processes (pytest-xdist): one per CPU, each with its own test database (and
 # its own cache keys), a test file's tests together. make test-services runs the same
 # suite that way on PostgreSQL, then the tests marked services in one process: they
-# share Redis and the worker processes they start.
+# share Redis and the worker processes they start. The two heaviest suites run once:
+# the API fuzzing on PostgreSQL (where column limits bite), the cross-workspace
+# matrix on SQLite (HTTP semantics, the database does not change them).
 TEST_WORKERS ?= auto
 PORT ?= 8000
 
@@ -44,11 +46,13 @@ worker: install ## Run a Celery worker and beat against REDIS_URL (services setu
 	$(BIN)/celery -A config worker --beat -l INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 test: install ## The whole suite on the embedded default (SQLite, eager tasks)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nomigrations -m "not services and not e2e"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --nomigrations -m "not services and not e2e" \
+	  --ignore=tests/fuzz
 
 test-services: install ## The suite on PostgreSQL + Redis, with a real Celery worker
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
-	  $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not services and not e2e"
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not services and not e2e" \
+	  --ignore=tests/security
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
 
 e2e: install ## Browser tests in headless Chromium (Debian's /usr/bin/chromium)

@@ -49,15 +49,27 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
     message = _("The request is too large: at most %(size)s MB.") % {
         "size": f"{limit / 1024 / 1024:g}"
     }
+    return _refusal(request, 413, "request_too_large", message, "413.html")
+
+
+def _refusal(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    template: str,
+    *,
+    page_context: bool = True,
+) -> HttpResponse:
+    """The API's JSON error (``detail``, ``code``) or the error page, in the request's
+    language. ``page_context=False`` renders the page without the request's context
+    processors (they may need the database)."""
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {"detail": message, "code": "request_too_large"}, status=413
-        )
-    else:
-        response = HttpResponse(
-            render_to_string("413.html", {"detail": message}, request=request), status=413
-        )
-    return response
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    page = render_to_string(
+        template, {"detail": message}, request=request if page_context else None
+    )
+    return HttpResponse(page, status=status)
 
 
 class DatabaseUnavailableMiddleware:
@@ -71,15 +83,10 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("database unavailable: %s", exception)
-        if request.path.startswith("/api/"):
-            response = HttpResponse(
-                '{"detail": "The database is unavailable; try again shortly.",'
-                ' "code": "service_unavailable"}',
-                content_type="application/json",
-                status=503,
-            )
-        else:
-            response = HttpResponse(render_to_string("503.html"), status=503)
+        message = _("The database is unavailable; try again shortly.")
+        response = _refusal(
+            request, 503, "service_unavailable", message, "503.html", page_context=False
+        )
         response["Retry-After"] = "30"
         return response
 

@@ -202,6 +202,26 @@ def test_database_outage_gives_a_503_page_not_a_traceback(client_for, world, mon
     response = client.get("/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert b"Traceback" not in response.content
+    assert "The database is unavailable" in response.content.decode()
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 503 and "数据库" in response.content.decode()
+
+
+def test_database_outage_gives_the_api_a_503_in_json_in_the_callers_language(
+    api_for, monkeypatch
+):
+    from django.db import OperationalError
+
+    client = api_for("editor")
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("planner.api.PlanViewSet.list", down)
+    response = client.get("/api/v1/plans/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    body = response.json()
+    assert body["code"] == "service_unavailable" and "数据库" in body["detail"]
 
 
 def test_history_page_covers_goals_channels_and_creators(world, client_for):

@@ -15,7 +15,14 @@ from rest_framework.response import Response
 from channels import queries, services
 from channels.models import Channel, ChannelPlan, ContentFormat, Cooperation, Creator, RoiLayer
 from channels.roster_import import import_roster
-from core.api import ServiceViewSetMixin, VersionedViewSetMixin, versioned_schema, with_etag
+from core.api import (
+    ServiceViewSetMixin,
+    VersionedViewSetMixin,
+    decimal_of,
+    money,
+    versioned_schema,
+    with_etag,
+)
 from core.auth import actor_of
 from kpis.models import Kpi
 from planner.access import (
@@ -27,13 +34,6 @@ from planner.access import (
     VisibleField,
 )
 from planner.models import Plan
-
-
-def money(max_digits: int = 16, **kwargs: Any) -> serializers.DecimalField:
-    """A money field; ``max_digits`` as the model's column (a larger value is a 400)."""
-    return serializers.DecimalField(
-        max_digits=max_digits, decimal_places=2, coerce_to_string=False, **kwargs
-    )
 
 
 class PlanFilter(filters.FilterSet):
@@ -109,7 +109,7 @@ class ChannelPlanSerializer(serializers.ModelSerializer[ChannelPlan]):
     formats = serializers.ListField(
         child=serializers.ChoiceField(choices=ContentFormat.choices), required=False
     )
-    budget = money(required=False)
+    budget = decimal_of(ChannelPlan, "budget", required=False)
     kpis = VisibleField(Kpi, many=True, required=False)
     owner = MemberField(required=False, allow_null=True)
     plan = serializers.IntegerField(source="channel.plan_id", read_only=True)
@@ -214,7 +214,7 @@ class ResultsSerializer(serializers.Serializer[Any]):
 
 class CreatorSerializer(serializers.ModelSerializer[Creator]):
     plan = VisibleField(Plan)
-    fee = money(max_digits=14, required=False)
+    fee = decimal_of(Creator, "fee", required=False)
     contact_owner = MemberField(required=False, allow_null=True)
 
     class Meta:
@@ -300,8 +300,8 @@ class CreatorViewSet(ScopedQuerysetMixin, ServiceViewSetMixin, viewsets.ModelVie
 
 class CooperationSerializer(serializers.ModelSerializer[Cooperation]):
     creator = VisibleField(Creator)
-    fee = money(max_digits=14, required=False)
-    gmv = money(required=False)
+    fee = decimal_of(Cooperation, "fee", required=False)
+    gmv = decimal_of(Cooperation, "gmv", required=False)
     plan = serializers.IntegerField(source="creator.plan_id", read_only=True)
 
     class Meta:

@@ -39,6 +39,7 @@ from core.api import (
     IF_MATCH,
     VERSIONED_ERRORS,
     ServiceViewSetMixin,
+    decimal_of,
     expected_version,
     versioned_schema,
     with_etag,
@@ -53,12 +54,6 @@ from planner.access import (
     VisibleField,
 )
 from planner.models import Plan
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=16, decimal_places=2, coerce_to_string=False, **kwargs
-    )
 
 
 def _update_serializer(
@@ -97,7 +92,7 @@ class CampaignSerializer(serializers.ModelSerializer[Campaign]):
     plan = VisibleField(Plan)
     channels = VisibleField(Channel, many=True, required=False)
     owner = MemberField(required=False, allow_null=True)
-    budget = money(required=False)
+    budget = decimal_of(Campaign, "budget", required=False)
     festival = serializers.CharField(
         required=False, allow_blank=True, help_text="A festival code from /plans/{id}/festivals/."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.db.models import DecimalField, Model
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -69,6 +70,26 @@ VERSIONED_ERRORS = {
     412: OpenApiResponse(description="Stale If-Match: the object changed since you read it."),
     428: OpenApiResponse(description="If-Match is missing."),
 }
+
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """A computed money figure as a JSON number (a model's column: ``decimal_of``)."""
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
+def decimal_of(model: type[Model], name: str, **kwargs: Any) -> serializers.DecimalField:
+    """A JSON number for the model's decimal column, with the column's digits: a value
+    the column cannot hold is a 400 naming the field, not a database error."""
+    column = model._meta.get_field(name)
+    assert isinstance(column, DecimalField), f"{model.__name__}.{name} is not a decimal"
+    return serializers.DecimalField(
+        max_digits=column.max_digits,
+        decimal_places=column.decimal_places,
+        coerce_to_string=False,
+        **kwargs,
+    )
 
 
 class InvalidInputSerializer(serializers.Serializer[Any]):

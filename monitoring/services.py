@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from core.errors import InvalidInput, InvalidTransition, Locked
 from core.locking import delete_versioned, update_versioned
@@ -43,6 +44,8 @@ from planner.editing import plan_for_edit, plan_for_execution, reject_unknown
 from planner.models import Plan, PlanStatus
 
 logger = logging.getLogger(__name__)
+# The cache (Redis in the services setup) is unreachable, or went away mid-command.
+CACHE_DOWN = (RedisError, OSError)
 
 RECOMPUTE_TASK = "monitoring.recompute_plan"
 IMPORT_TASK = "monitoring.run_import"
@@ -162,7 +165,7 @@ def live_progress(record: MetricImport) -> tuple[str, int]:
     if record.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         try:
             percent = cache.get(progress_key(record.pk))
-        except Exception as exc:  # the cache (Redis) is down: show the stored progress
+        except CACHE_DOWN as exc:  # show the stored progress
             logger.warning("import progress of %s not read: %s", record.pk, exc)
             percent = None
         if percent is not None:
@@ -183,7 +186,7 @@ def _run(record: MetricImport, source: Any) -> None:
         # Only a display: an import never fails because the cache is down.
         try:
             cache.set(progress_key(record.pk), max(0, min(100, int(percent))), PROGRESS_TTL)
-        except Exception as exc:
+        except CACHE_DOWN as exc:
             logger.warning("import progress of %s not stored: %s", record.pk, exc)
 
     progress(0)

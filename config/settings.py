@@ -364,4 +364,8 @@ NOTIFY_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("NOTIFY_UNSUBSCRIBE_MAX_AGE_DAYS", 365
 # called outside DEBUG (only for tests and closed networks: it opens the door to SSRF).
 CHAT_WEBHOOK_TIMEOUT = env_int("CHAT_WEBHOOK_TIMEOUT", 10, minimum=1)
 CHAT_WEBHOOK_ALLOW_PRIVATE = env_bool("CHAT_WEBHOOK_ALLOW_PRIVATE", False)
+# A plan's recomputes start at least this many seconds apart: the requests that arrive in
+# between (a stream of imports) are answered by one run at the end of the interval. Only
+# with a worker; tasks run in-process (no REDIS_URL) recompute at once.
+RECOMPUTE_MIN_INTERVAL = timedelta(seconds=env_int("RECOMPUTE_MIN_INTERVAL_SECONDS", 30, minimum=0))
 OUTBOX_RETRY_AFTER = timedelta(seconds=env_int("OUTBOX_RETRY_AFTER_SECONDS", 300, minimum=5))

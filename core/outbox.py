@@ -45,15 +45,21 @@ def enqueue(
 ) -> OutboxMessage:
     """Record work to run after the current transaction commits.
 
-    With a ``dedup_key``, a request joins an identical one that is not yet
-    published (e.g. ten metric uploads in one second → one recompute). With
-    ``not_before`` the task runs no earlier than that (an alert email waits for
-    the rest of its burst).
+    With a ``dedup_key``, a request joins an identical one that has not begun: not
+    yet published (e.g. ten metric uploads in one second → one recompute), or
+    published to run at a later time. With ``not_before`` the task runs no earlier
+    than that (an alert email waits for the rest of its burst; a recompute for the
+    end of its interval). A request may join a task that begins before the
+    request's own transaction commits: a task whose work depends on the data must
+    check for that (the recompute counts requests, see ``monitoring.recompute``).
     """
     if dedup_key:
-        pending = OutboxMessage.objects.filter(
-            dedup_key=dedup_key, published_at__isnull=True, done_at__isnull=True
-        ).first()
+        pending = (
+            OutboxMessage.objects.filter(dedup_key=dedup_key, done_at__isnull=True)
+            .filter(Q(published_at__isnull=True) | Q(not_before__gt=timezone.now()))
+            .order_by("id")
+            .first()
+        )
         if pending is not None:
             return pending
     try:

@@ -529,6 +529,10 @@ class ComputeState(models.Model):
         "planner.Plan", on_delete=models.CASCADE, related_name="compute_state"
     )
     requested_at = models.DateTimeField(null=True, blank=True)
+    # Requests made (each counted in its own transaction) and the count the last
+    # successful run had seen when it began: a run with nothing new to cover is skipped.
+    requests = models.PositiveBigIntegerField(default=0)
+    covered = models.PositiveBigIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -15,9 +15,12 @@ Steps, for one plan:
    incident is extended (last day, observed value), never duplicated.
 5. **Attribution** — every model on the stored journeys (``monitoring.attribution``).
 
-Runs of one plan are serialised by a row lock on its ``ComputeState``; results are
-replaced for their natural keys, so a run repeated after a retry or a lost worker gives
-the same tables.
+Runs of one plan are serialised (an advisory lock on PostgreSQL); results are replaced
+for their natural keys, so a run repeated after a retry or a lost worker gives the same
+tables. The job (``recompute_requested``) coalesces: each request is counted on the
+plan's ``ComputeState``, a run records the count it began with, and a job finds nothing
+to do when a later run already covered it. Runs start ``RECOMPUTE_MIN_INTERVAL`` apart
+at least, so a stream of imports costs one run per interval, not one per import.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,9 +36,17 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F, Sum
-from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models.functions import (
+    Greatest,
+    TruncDay,
+    TruncMonth,
+    TruncQuarter,
+    TruncWeek,
+    TruncYear,
+)
 from django.utils import timezone
 
+from core.outbox import enqueue
 from kpis.models import Kpi, KpiActual, Source
 from kpis.queries import AT_RISK, OFF_TRACK, attainment
 from monitoring.analytics import anomaly, funnel, grading
@@ -55,7 +66,12 @@ from monitoring.models import (
     Severity,
 )
 from monitoring.roi import fits as roi_fits
-from monitoring.services import settings_for
+from monitoring.services import (
+    RECOMPUTE_TASK,
+    next_run_at,
+    recompute_key,
+    settings_for,
+)
 from planner.models import Plan
 from planner.notify.fanout import alerts_opened
 
@@ -104,11 +120,49 @@ class Summary:
     duration_ms: int
 
 
+def recompute_requested(plan_id: int) -> Summary | None:
+    """The recompute job's run: recompute when a request came after the last run began,
+    but not before ``RECOMPUTE_MIN_INTERVAL`` after that run (the job is then put off
+    to the end of the interval); None when nothing was run now."""
+    with transaction.atomic():
+        _serialise(plan_id)
+        state, _created = ComputeState.objects.get_or_create(plan_id=plan_id)
+        if state.covered >= state.requests:
+            # A run since began after every request, unless one is committing now
+            # (it may have joined this job): wait for it on the row lock, held only
+            # until this job ends.
+            state = ComputeState.objects.select_for_update().get(pk=state.pk)
+            if state.covered >= state.requests:
+                return None
+            _schedule(plan_id, next_run_at(state.finished_at, timezone.now()))
+            return None
+        when = next_run_at(state.finished_at, timezone.now())
+        if when is not None:
+            _schedule(plan_id, when)
+            return None
+        return recompute_plan(plan_id)
+
+
+def _schedule(plan_id: int, when: datetime | None) -> None:
+    """A job for the plan after this transaction (no earlier than ``when``)."""
+    enqueue(
+        RECOMPUTE_TASK,
+        kwargs={"plan_id": plan_id},
+        dedup_key=recompute_key(plan_id),
+        not_before=when,
+    )
+
+
 def recompute_plan(plan_id: int) -> Summary:
     """Recompute everything stored for one plan (idempotent; one run per plan at a time)."""
     clock = time.perf_counter()
     with transaction.atomic():
         _serialise(plan_id)
+        # The requests this run covers: those committed before it began reading.
+        seen = (
+            ComputeState.objects.filter(plan_id=plan_id).values_list("requests", flat=True).first()
+            or 0
+        )
         plan = Plan.objects.get(pk=plan_id)
         now = timezone.now()
         metric_rows = DailyMetric.objects.filter(plan=plan).count()
@@ -121,13 +175,19 @@ def recompute_plan(plan_id: int) -> Summary:
         duration = int((time.perf_counter() - clock) * 1000)
         # Written last, so its row lock (which request_recompute also takes) is short.
         state, _created = ComputeState.objects.get_or_create(plan_id=plan_id)
+        finished = timezone.now()
         ComputeState.objects.filter(pk=state.pk).update(
             started_at=now,
-            finished_at=timezone.now(),
+            finished_at=finished,
             duration_ms=duration,
             runs=F("runs") + 1,
+            covered=Greatest(F("covered"), seen),
             last_error="",
         )
+        # A request that came while this run read the data (it waited for the row lock
+        # just taken, so it has committed now) gets a run of its own.
+        if ComputeState.objects.filter(pk=state.pk, requests__gt=seen).exists():
+            _schedule(plan_id, next_run_at(finished, timezone.now()))
     return Summary(metric_rows, rollups, grades, actuals, opened, updated, duration)
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
@@ -75,11 +78,43 @@ RULE_EDITABLE = (
 def request_recompute(plan: Plan) -> None:
     """Ask for the plan's results to be recomputed after the current transaction commits.
 
-    Requests that arrive before the job is published join it (outbox dedup key).
+    The request is counted on the plan's ``ComputeState`` (a run covers the requests
+    counted before it began). Within ``RECOMPUTE_MIN_INTERVAL`` of the last run the job
+    waits for the end of the interval; requests join a job that has not begun (outbox
+    dedup key), so a stream of imports costs one run per interval.
     """
     with transaction.atomic():
-        ComputeState.objects.update_or_create(plan=plan, defaults={"requested_at": timezone.now()})
-        enqueue(RECOMPUTE_TASK, kwargs={"plan_id": plan.pk}, dedup_key=f"recompute:{plan.pk}")
+        state, _created = ComputeState.objects.select_for_update().get_or_create(plan=plan)
+        now = timezone.now()
+        ComputeState.objects.filter(pk=state.pk).update(
+            requested_at=now, requests=F("requests") + 1
+        )
+        enqueue(
+            RECOMPUTE_TASK,
+            kwargs={"plan_id": plan.pk},
+            dedup_key=recompute_key(plan.pk),
+            not_before=next_run_at(state.finished_at, now),
+        )
+
+
+def recompute_key(plan_id: int) -> str:
+    return f"recompute:{plan_id}"
+
+
+def recompute_interval() -> timedelta:
+    """How far apart a plan's recomputes start; none when tasks run in-process."""
+    if current_app.conf.task_always_eager:
+        return timedelta(0)
+    interval: timedelta = settings.RECOMPUTE_MIN_INTERVAL
+    return interval
+
+
+def next_run_at(finished_at: datetime | None, now: datetime) -> datetime | None:
+    """When the next recompute may begin, if not now."""
+    if finished_at is None:
+        return None
+    due = finished_at + recompute_interval()
+    return due if due > now else None
 
 
 def request_recompute_all() -> int:

@@ -10,8 +10,10 @@ from monitoring import recompute, services
 
 @shared_task(name="monitoring.recompute_plan", base=OutboxTask, ignore_result=True)
 def recompute_plan(plan_id: int) -> int:
-    """Recompute a plan's stored results (rollups, KPI actuals, grades, alerts)."""
-    return recompute.recompute_plan(plan_id).duration_ms
+    """Recompute a plan's stored results (rollups, KPI actuals, grades, alerts) when a
+    request is not covered yet; the run's duration in ms (0: nothing run now)."""
+    summary = recompute.recompute_requested(plan_id)
+    return summary.duration_ms if summary is not None else 0
 
 
 @shared_task(name="monitoring.run_import", base=OutboxTask, ignore_result=True)

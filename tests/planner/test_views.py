@@ -207,9 +207,7 @@ def test_database_outage_gives_a_503_page_not_a_traceback(client_for, world, mon
     assert response.status_code == 503 and "数据库" in response.content.decode()
 
 
-def test_database_outage_gives_the_api_a_503_in_json_in_the_callers_language(
-    api_for, monkeypatch
-):
+def test_database_outage_gives_the_api_a_503_in_json_in_the_callers_language(api_for, monkeypatch):
     from django.db import OperationalError
 
     client = api_for("editor")

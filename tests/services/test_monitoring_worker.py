@@ -5,10 +5,13 @@ requests is one run."""
 from __future__ import annotations
 
 import io
-from datetime import date
+import math
+import time
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 
 from core.models import OutboxMessage
 from monitoring import services
@@ -20,7 +23,7 @@ from monitoring.models import (
     MetricImport,
     MetricRollup,
 )
-from tests.monitoring.seed import days, metric, rule
+from tests.monitoring.seed import days, metric, rule, steady
 from tests.services.support import WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -130,3 +133,39 @@ def test_a_large_upload_is_imported_and_recomputed_by_the_worker(
     )
     assert march.impressions == sum(1000 + day for day in range(1, 29))
     assert worker.count_in_log(IMPORTED) == 1
+
+
+def test_a_stream_of_requests_is_one_run_per_interval_and_none_is_lost(
+    world, celery_worker_factory, settings
+):
+    interval = 6
+    settings.RECOMPUTE_MIN_INTERVAL = timedelta(seconds=interval)
+    celery_worker_factory("prefork", env={"RECOMPUTE_MIN_INTERVAL_SECONDS": str(interval)})
+    steady(world, date(2027, 3, 1), 7, impressions=1000, clicks=30, spend=500)
+    # when imports ask for a recompute every 0.2 s for 9 s (each in its own transaction)
+    started = time.monotonic()
+    while time.monotonic() - started < 9:
+        services.request_recompute(world.plan)
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    # then every request is covered by a run that began after it …
+    state = wait_until(
+        lambda: ComputeState.objects.filter(plan=world.plan, covered=F("requests")).first(),
+        timeout=DONE_TIMEOUT,
+        what="a run covering every request",
+    )
+    assert state.requests >= 30
+    # … with one run at once and then at most one per interval (and the last, after
+    # the stream), not one per request
+    assert 2 <= state.runs <= 2 + math.ceil(elapsed / interval)
+    assert MetricRollup.objects.filter(plan=world.plan, period="day").count() == 7 * 2
+    # requests joined the job waiting for its time: a few messages, not one per request;
+    # all are done in the end (those with nothing left to cover did nothing)
+    recomputes = OutboxMessage.objects.filter(task_name=services.RECOMPUTE_TASK)
+    wait_until(
+        lambda: not recomputes.filter(done_at__isnull=True).exists(),
+        timeout=DONE_TIMEOUT,
+        what="every recompute message done",
+    )
+    assert recomputes.count() <= 2 * state.runs + 2, recomputes.count()
+    assert ComputeState.objects.get(plan=world.plan).runs == state.runs

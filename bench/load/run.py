@@ -6,7 +6,8 @@
    PostgreSQL) with the demo loaded; tokens for the demo's editor, manager, admin.
 2. gunicorn (``--workers``) and a Celery worker against it and Redis
    (``LOAD_REDIS_URL``, default db 9), as in production.
-3. The reference: one user alone for ``--reference`` (30 s), then the load: ``--users``
+3. A warm-up of 10 s (one user per gunicorn worker, not counted), the reference: one
+   user alone for ``--reference`` (30 s), then the load: ``--users``
    for ``--duration`` (locust, headless; ``bench/load/locustfile.py``: 70 % reads,
    20 % edits with If-Match, 10 % imports of 1,000 metric rows).
 4. A table per category: requests, p50/p95/p99 under load, p95 of the single user and
@@ -218,6 +219,10 @@ def main() -> int:
             "LOAD_USERNAMES": usernames,
             "LOAD_SUMMARY": str(VAR / "summary.json"),
         }
+        # Every gunicorn worker loads its code, templates and caches on its first
+        # requests: a warm-up (not counted) so the reference measures a warm server.
+        print(f"warm-up: {args.workers} users for 10s (not counted) …", flush=True)
+        _locust(host, args.workers, "10s", VAR / "warmup", locust_env)
         print(f"reference: 1 user for {args.reference} …", flush=True)
         _locust(host, 1, args.reference, VAR / "reference", locust_env)
         print(f"load: {args.users} users for {args.duration} ({args.workers} gunicorn workers) …")
@@ -232,7 +237,7 @@ def main() -> int:
                 proc.kill()
 
     reference, load = _stats(VAR / "reference"), _stats(VAR / "load")
-    server_errors = _server_errors(VAR / "load") + _server_errors(VAR / "reference")
+    server_errors = sum(_server_errors(VAR / run) for run in ("warmup", "reference", "load"))
     tracebacks = gunicorn_log.read_text(errors="replace").count("Traceback")
     summary = json.loads((VAR / "summary.json").read_text())
     ok = server_errors == 0 and tracebacks == 0

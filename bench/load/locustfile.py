@@ -22,6 +22,8 @@ TOKENS = os.environ["LOAD_TOKENS"].split(",")
 USERNAMES = os.environ["LOAD_USERNAMES"].split(",")
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-password")
 YEAR = int(os.environ.get("LOAD_YEAR", "2027"))
+# Seconds a user waits between two actions (reading the page, typing), "MIN-MAX".
+THINK = tuple(float(part) for part in os.environ.get("LOAD_THINK", "1-5").split("-", 1))
 CONFLICTS = {"write": 0, "import_refused": 0}
 
 
@@ -34,7 +36,7 @@ def _summary(environment, **_kwargs):
 
 
 class PlanUser(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*THINK)
 
     def on_start(self) -> None:
         index = random.randrange(len(TOKENS))

@@ -1,6 +1,6 @@
 """Load: simulated users against gunicorn on loopback, PostgreSQL, Redis and a worker.
 
-    python bench/load/run.py [--users 50] [--duration 5m] [--workers 5]
+    python bench/load/run.py [--users 50] [--duration 5m] [--think 1-5] [--workers 5]
 
 1. A fresh database (``LOAD_DATABASE_URL``, default ``almanac_load`` on the local
    PostgreSQL) with the demo loaded; tokens for the demo's editor, manager, admin.
@@ -145,6 +145,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", default="5m")
     parser.add_argument("--reference", default="30s")
+    parser.add_argument(
+        "--think",
+        default="1-5",
+        help="seconds each user waits between two actions, MIN-MAX (default 1-5; "
+        "0.5-1.5 is a stress run: each user five times as busy as a person)",
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument(
         "--keep-database", action="store_true", help="reuse the database of an earlier run"
@@ -218,6 +224,7 @@ def main() -> int:
             "LOAD_TOKENS": tokens,
             "LOAD_USERNAMES": usernames,
             "LOAD_SUMMARY": str(VAR / "summary.json"),
+            "LOAD_THINK": args.think,
         }
         # Every gunicorn worker loads its code, templates and caches on its first
         # requests: a warm-up (not counted) so the reference measures a warm server.
@@ -225,7 +232,10 @@ def main() -> int:
         _locust(host, args.workers, "10s", VAR / "warmup", locust_env)
         print(f"reference: 1 user for {args.reference} …", flush=True)
         _locust(host, 1, args.reference, VAR / "reference", locust_env)
-        print(f"load: {args.users} users for {args.duration} ({args.workers} gunicorn workers) …")
+        print(
+            f"load: {args.users} users for {args.duration}, {args.think} s between actions "
+            f"({args.workers} gunicorn workers) …"
+        )
         _locust(host, args.users, args.duration, VAR / "load", locust_env)
     finally:
         for proc in processes:

@@ -30,6 +30,7 @@ def test_the_load_mix_runs_clean_against_gunicorn(demo, served_by_gunicorn, tmp_
         "LOAD_TOKENS": ",".join(tokens),
         "LOAD_USERNAMES": ",".join(names),
         "LOAD_SUMMARY": str(tmp_path / "summary.json"),
+        "LOAD_THINK": "0.5-1.5",  # busy users: as many requests as 20 seconds allow
     }
     result = subprocess.run(
         [

@@ -6,10 +6,12 @@ body the personas that may write get a 2xx for; here it is the "otherwise valid"
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.access_cases import Case
 from tests.planner.test_access_matrix import CASES
+from tests.security.api_fields import Operation, write_operations
 
 WRITERS = ("admin", "manager", "editor")
 
@@ -36,3 +38,13 @@ def send(client: Any, case: Case, url: str, data: dict[str, Any], headers: dict[
     if any(hasattr(v, "read") for v in data.values()):
         return method(url, data, format="multipart", **headers)
     return method(url, data, format="json", **headers)
+
+
+def operations_without_case(wanted: Callable[[Operation], bool]) -> list[str]:
+    """The write operations ``wanted`` picks that have no valid case to start from."""
+    cases = write_cases()
+    return sorted(
+        f"{op.method} {op.route}"
+        for op in write_operations()
+        if wanted(op) and (op.route, op.method) not in cases
+    )

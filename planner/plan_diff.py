@@ -137,6 +137,19 @@ def _columns(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return _by_key(table.get("columns", []))
 
 
+# A row that states its unit (a KPI: "percent", "money", "ratio", "count") shows its
+# numbers in it: a conversion-rate target 0.015 reads 1.5 %, not 0.015.
+UNIT_KINDS = {"percent": "percent", "money": "money", "ratio": "ratio"}
+
+
+def _kind(column: dict[str, Any], *rows: dict[str, Any] | None) -> str:
+    kind = str(column.get("kind", "text"))
+    if kind != "number":
+        return kind
+    units = [row["values"].get("unit") for row in rows if row is not None]
+    return next((UNIT_KINDS[u] for u in units if u in UNIT_KINDS), kind)
+
+
 def _filled_cells(row: dict[str, Any], columns: dict[str, dict[str, Any]], side: str) -> list[Cell]:
     cells = []
     for key, column in columns.items():
@@ -144,7 +157,7 @@ def _filled_cells(row: dict[str, Any], columns: dict[str, dict[str, Any]], side:
         if value is None or value == "":
             continue
         old, new = (value, None) if side == "old" else (None, value)
-        cells.append(Cell(key, column.get("label", key), column.get("kind", "text"), old, new))
+        cells.append(Cell(key, column.get("label", key), _kind(column, row), old, new))
     return cells
 
 
@@ -166,7 +179,7 @@ def diff_table(old: dict[str, Any] | None, new: dict[str, Any] | None) -> TableD
             result.rows.append(RowDiff(key, str(before.get("label", key)), "removed", cells))
         elif before is not None and after is not None:
             cells = [
-                Cell(k, c.get("label", k), c.get("kind", "text"), before["values"].get(k), v)
+                Cell(k, c.get("label", k), _kind(c, after, before), before["values"].get(k), v)
                 for k, c in shared.items()
                 if (v := after["values"].get(k)) != before["values"].get(k)
             ]
@@ -291,7 +304,7 @@ def side_by_side(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
         targets.append(
             _compare_row(
                 code,
-                "number",
+                _kind({"kind": "number"}, rb, ra),
                 ra["values"].get("annual_target") if ra else None,
                 rb["values"].get("annual_target") if rb else None,
                 label=label,

@@ -25,8 +25,8 @@ def display(value: Any, kind: str, currency: str, choices: dict[str, Any] | None
     try:
         if kind == "money":
             return format_amount(value, "money", currency)
-        if kind == "percent":
-            return format_amount(value, "percent")
+        if kind in ("percent", "ratio"):
+            return format_amount(value, kind)
         if kind == "number":
             number = Decimal(str(value))
             places = max(0, -number.as_tuple().exponent)  # type: ignore[operator]

@@ -192,3 +192,32 @@ def test_side_by_side_targets_budget_and_roi_with_the_difference():
     assert groups["budget"]["channel:douyin"]["label"] == "Douyin"
     assert groups["roi"]["expected_roi"]["a"] == "1.5000"
     assert groups["roi"]["expected_roi"]["b"] is None
+
+
+def test_numbers_of_a_row_with_a_unit_are_shown_in_it():
+    old = snapshot(
+        {
+            "cvr": {"name": "Conversion", "unit": "percent", "annual_target": "0.015"},
+            "gmv": {"name": "GMV", "unit": "money", "annual_target": "5000000"},
+            "users": {"name": "Users", "unit": "count", "annual_target": "100"},
+        }
+    )
+    new = snapshot(
+        {
+            "cvr": {"name": "Conversion", "unit": "percent", "annual_target": "0.02"},
+            "gmv": {"name": "GMV", "unit": "money", "annual_target": "6000000"},
+            "users": {"name": "Users", "unit": "count", "annual_target": "120"},
+            "roas": {"name": "ROAS", "unit": "ratio", "annual_target": "3.5"},
+        }
+    )
+    rows = {r.key: r for r in diff(old, new).sections[0].tables[0].rows}
+    kinds = {key: {c.column: c.kind for c in row.cells} for key, row in rows.items()}
+    assert kinds == {
+        "cvr": {"annual_target": "percent"},
+        "gmv": {"annual_target": "money"},
+        "users": {"annual_target": "number"},
+        "roas": {"name": "text", "annual_target": "ratio"},
+    }
+    targets = {r["key"]: r for r in side_by_side(old, new)[0]["rows"]}
+    assert (targets["cvr"]["kind"], targets["cvr"]["delta"]) == ("percent", "0.0050")
+    assert targets["users"]["kind"] == "number"

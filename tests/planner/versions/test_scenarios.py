@@ -58,7 +58,8 @@ def test_editing_the_scenario_leaves_the_original_alone(world, client_for):
     assert Kpi.objects.get(plan=world.plan, code="budget").annual_target == Decimal("1200000")
     groups = {g["key"]: g for g in queries.scenario_comparison(world.plan, scenario)}
     row = next(r for r in groups["targets"]["rows"] if r["key"] == "budget")
-    assert (row["a"], row["b"], row["delta"]) == ("1200000", "2000000", "800000")
+    assert (row["a"], row["b"], row["delta"]) == ("1200000.00", "2000000.00", "800000.00")
+    assert row["kind"] == "money"  # the budget KPI is an amount
     page = client_for("viewer").get(f"/plans/{world.plan.pk}/scenarios/compare/?with={scenario.pk}")
     assert page.status_code == 200
     html = page.content.decode()

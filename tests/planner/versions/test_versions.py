@@ -90,7 +90,7 @@ def test_changes_since_the_baseline_show_old_new_who_and_when(world, client_for)
     page = client_for("viewer").get(f"/plans/{world.plan.pk}/versions/compare/?from=2&to=now")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "<del>1,200,000</del> → <ins>1,500,000</ins>" in html
+    assert "<del>¥1,200,000</del> → <ins>¥1,500,000</ins>" in html  # a money KPI
     assert "editor-user" in html and "Annual goals" in html
 
     overview = client_for("viewer").get(f"/plans/{world.plan.pk}/")
@@ -105,7 +105,7 @@ def test_the_compare_page_reads_in_chinese(world, client_for):
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     html = client.get(f"/plans/{world.plan.pk}/versions/compare/?from=1").content.decode()
     assert "年度目标设定" in html and "年度目标值" in html
-    assert "<del>1,200,000</del> → <ins>1,500,000</ins>" in html
+    assert "<del>¥1,200,000</del> → <ins>¥1,500,000</ins>" in html  # a money KPI
     listing = client.get(f"/plans/{world.plan.pk}/versions/").content.decode()
     assert 'lang="zh-Hans"' in listing and "before" in listing
 

@@ -15,9 +15,12 @@ the POST that tells them.
 
 from __future__ import annotations
 
+import functools
+import http.client
 import ipaddress
 import logging
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -70,6 +73,13 @@ def check_url(url: str, *, resolve: bool = True) -> str:
     Only http(s), no user:password part; unless private hosts are allowed (DEBUG or
     ``CHAT_WEBHOOK_ALLOW_PRIVATE``) every address the host resolves to must be public.
     """
+    host, _addresses = _checked(url, resolve=resolve)
+    return host
+
+
+def _checked(url: str, *, resolve: bool) -> tuple[str, list[str]]:
+    """The URL's host and the public addresses it was checked with (none when private
+    hosts are allowed, or when not resolving)."""
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname or ""
@@ -81,12 +91,12 @@ def check_url(url: str, *, resolve: bool = True) -> str:
     if parts.username or parts.password:
         raise UnsafeWebhookURL(_("The webhook URL must not contain a user name or password."))
     if private_hosts_allowed():
-        return host
+        return host, []
     try:
         addresses = [_literal(host)]
     except ValueError:
         if not resolve:
-            return host
+            return host, []
         try:
             infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
         except OSError:
@@ -102,7 +112,7 @@ def check_url(url: str, *, resolve: bool = True) -> str:
             )
             % {"host": host}
         )
-    return host
+    return host, addresses
 
 
 def _literal(host: str) -> str:
@@ -119,7 +129,59 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address the host was checked with, not to a new lookup: a DNS
+    answer that changes between the check and the connection (rebinding) cannot send
+    the request into a private network."""
+
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS: the certificate is still checked against the host's name."""
+
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(functools.partial(_PinnedHTTPConnection, address=self.address), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__(context=ssl.create_default_context())
+        self.address = address
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(
+            functools.partial(_PinnedHTTPSConnection, address=self.address),
+            req,
+            context=self._context,  # type: ignore[attr-defined]
+        )
+
+
+def _opener(addresses: list[str]) -> urllib.request.OpenerDirector:
+    """No proxy, no redirects; pinned to the first checked address when there is one."""
+    handlers: list[Any] = [urllib.request.ProxyHandler({}), _NoRedirects()]
+    if addresses:
+        handlers += [_PinnedHTTPHandler(addresses[0]), _PinnedHTTPSHandler(addresses[0])]
+    return urllib.request.build_opener(*handlers)
 
 
 def post(delivery: Delivery, chat: deliveries.ChatText) -> None:
@@ -128,7 +190,7 @@ def post(delivery: Delivery, chat: deliveries.ChatText) -> None:
     if channel is None:
         raise chat_formats.ChatError("the delivery has no chat channel")
     try:
-        check_url(channel.url)
+        _host, addresses = _checked(channel.url, resolve=True)
     except UnsafeWebhookURL as refused:
         raise chat_formats.ChatError(f"refused: {refused}") from None
     message = chat_formats.ChatMessage(
@@ -150,7 +212,7 @@ def post(delivery: Delivery, chat: deliveries.ChatText) -> None:
     )
     timeout = float(getattr(settings, "CHAT_WEBHOOK_TIMEOUT", 10))
     try:
-        with _OPENER.open(http_request, timeout=timeout) as response:
+        with _opener(addresses).open(http_request, timeout=timeout) as response:
             status, body = response.status, response.read(_MAX_ANSWER)
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read(_MAX_ANSWER) if error.fp else b""

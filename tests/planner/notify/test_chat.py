@@ -342,3 +342,53 @@ def test_through_the_task_a_failure_is_recorded_and_the_sweep_posts_once(
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
     assert outbox.publish(message.pk) is False  # done: never posted again
     assert len(server.posted("/wecom/hook")) == 2
+
+
+def _resolving(answers: list[str]):
+    """A fake DNS: each lookup of any name answers the next address (the last repeats)."""
+    calls: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        calls.append(host)
+        address = answers[min(len(calls), len(answers)) - 1]
+        return [(2, 1, 6, "", (address, port))]
+
+    return getaddrinfo, calls
+
+
+def test_the_post_goes_to_the_address_that_was_checked_not_a_new_lookup(
+    world, server, settings, monkeypatch
+):
+    # given a channel whose name answers a public address when checked, then (DNS
+    # rebinding) a loopback one, and private hosts refused
+    channel = _channel(world, server, "slack")
+    ChatChannel.objects.filter(pk=channel.pk).update(url="https://hooks.example.test/slack/hook")
+    settings.DEBUG, settings.CHAT_WEBHOOK_ALLOW_PRIVATE = False, False
+    getaddrinfo, lookups = _resolving(["93.184.216.34", "127.0.0.1"])
+    monkeypatch.setattr(chat.socket, "getaddrinfo", getaddrinfo)
+    connected: list[tuple[str, int]] = []
+
+    def create_connection(address, *args, **kwargs):
+        connected.append(address)
+        raise OSError("no network in tests")
+
+    monkeypatch.setattr(chat.socket, "create_connection", create_connection)
+    chat.fan_out([seed.alert(world)], now=NOW)
+    # when it is sent, the connection goes to the checked address, without a second lookup
+    with pytest.raises(chat_formats.ChatError, match="no network"):
+        deliveries.send(Delivery.objects.get().pk)
+    assert connected == [("93.184.216.34", 443)]
+    assert lookups == ["hooks.example.test"]
+
+
+def test_a_pinned_post_still_names_the_host(server):
+    # the request reaches the pinned address with the URL's own host name (virtual hosts,
+    # and over TLS the certificate check, need it)
+    port = int(server.url("/").split(":")[2].split("/")[0])
+    request = chat.urllib.request.Request(
+        f"http://hooks.example.test:{port}/slack/hook", data=b"{}", method="POST"
+    )
+    with chat._opener(["127.0.0.1"]).open(request, timeout=5) as response:
+        assert response.status == 200
+    [posted] = server.posted("/slack/hook")
+    assert posted.headers["Host"] == f"hooks.example.test:{port}"

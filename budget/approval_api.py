@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -491,7 +492,7 @@ class ReallocationView(PlanScopedAPIView):
         raw = request.query_params.get("quarter", "")
         review = queries.review(plan, int(raw) if raw in ("1", "2", "3") else None)
         if review is None:
-            return Response({"detail": "No review yet.", "code": "not_found"}, status=404)
+            return Response({"detail": _("No review yet."), "code": "not_found"}, status=404)
         return Response(ReallocationReviewSerializer(review).data)
 
     @extend_schema(

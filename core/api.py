@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import DecimalField, Model
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -152,11 +153,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # One shape for every 400: a summary, a code, and the problems per field.
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         return Response(
-            {"detail": "Invalid input.", "code": "invalid", "fields": fields},
+            {"detail": _("Invalid input."), "code": "invalid", "fields": fields},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found.", "code": "not_found"}, status=404)
+        return Response({"detail": _("Not found."), "code": "not_found"}, status=404)
     return drf_exception_handler(exc, context)
 
 

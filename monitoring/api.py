@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -355,7 +356,7 @@ class RecomputeView(PlanScopedAPIView):
     def post(self, request: Request, pk: int) -> Response:
         plan = self.plan(request, pk, Action.EDIT)
         services.recompute_now(plan=plan, actor=actor_of(request))
-        return Response({"detail": "Recompute requested."}, status=status.HTTP_202_ACCEPTED)
+        return Response({"detail": _("Recompute requested.")}, status=status.HTTP_202_ACCEPTED)
 
 
 class SettingsSerializer(serializers.ModelSerializer[MonitoringSettings]):

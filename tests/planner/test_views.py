@@ -253,3 +253,13 @@ def test_history_page_covers_goals_channels_and_creators(world, client_for):
     assert "Douyin Q1" in content and "<ins>120000" in content
     assert "Tea Master Lin" in content
     assert len(queries) <= 25
+
+
+def test_api_errors_are_in_the_callers_language(api_for):
+    client = api_for("editor")
+    response = client.post("/api/v1/plans/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400 and response.json()["detail"] == "输入无效。"
+    response = client.get("/api/v1/plans/999999/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 404 and response.json()["detail"] == "未找到。"
+    response = client.get("/api/v1/plans/999999/")
+    assert response.json()["detail"] == "Not found."

@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +46,6 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from core.outbox import enqueue
 from kpis.models import Kpi, KpiActual, Source
 from kpis.queries import AT_RISK, OFF_TRACK, attainment
 from monitoring.analytics import anomaly, funnel, grading
@@ -66,12 +65,7 @@ from monitoring.models import (
     Severity,
 )
 from monitoring.roi import fits as roi_fits
-from monitoring.services import (
-    RECOMPUTE_TASK,
-    next_run_at,
-    recompute_key,
-    settings_for,
-)
+from monitoring.services import next_run_at, schedule_recompute, settings_for
 from planner.models import Plan
 from planner.notify.fanout import alerts_opened
 
@@ -134,23 +128,13 @@ def recompute_requested(plan_id: int) -> Summary | None:
             state = ComputeState.objects.select_for_update().get(pk=state.pk)
             if state.covered >= state.requests:
                 return None
-            _schedule(plan_id, next_run_at(state.finished_at, timezone.now()))
+            schedule_recompute(plan_id, next_run_at(state.finished_at, timezone.now()))
             return None
         when = next_run_at(state.finished_at, timezone.now())
         if when is not None:
-            _schedule(plan_id, when)
+            schedule_recompute(plan_id, when)
             return None
         return recompute_plan(plan_id)
-
-
-def _schedule(plan_id: int, when: datetime | None) -> None:
-    """A job for the plan after this transaction (no earlier than ``when``)."""
-    enqueue(
-        RECOMPUTE_TASK,
-        kwargs={"plan_id": plan_id},
-        dedup_key=recompute_key(plan_id),
-        not_before=when,
-    )
 
 
 def recompute_plan(plan_id: int) -> Summary:
@@ -187,7 +171,7 @@ def recompute_plan(plan_id: int) -> Summary:
         # A request that came while this run read the data (it waited for the row lock
         # just taken, so it has committed now) gets a run of its own.
         if ComputeState.objects.filter(pk=state.pk, requests__gt=seen).exists():
-            _schedule(plan_id, next_run_at(finished, timezone.now()))
+            schedule_recompute(plan_id, next_run_at(finished, timezone.now()))
     return Summary(metric_rows, rollups, grades, actuals, opened, updated, duration)
 
 

@@ -89,12 +89,18 @@ def request_recompute(plan: Plan) -> None:
         ComputeState.objects.filter(pk=state.pk).update(
             requested_at=now, requests=F("requests") + 1
         )
-        enqueue(
-            RECOMPUTE_TASK,
-            kwargs={"plan_id": plan.pk},
-            dedup_key=recompute_key(plan.pk),
-            not_before=next_run_at(state.finished_at, now),
-        )
+        schedule_recompute(plan.pk, next_run_at(state.finished_at, now))
+
+
+def schedule_recompute(plan_id: int, when: datetime | None) -> None:
+    """The plan's recompute job after this transaction (no earlier than ``when``); it
+    joins one that has not begun (outbox dedup key)."""
+    enqueue(
+        RECOMPUTE_TASK,
+        kwargs={"plan_id": plan_id},
+        dedup_key=recompute_key(plan_id),
+        not_before=when,
+    )
 
 
 def recompute_key(plan_id: int) -> str:

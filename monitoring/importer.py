@@ -82,12 +82,16 @@ reason; the first :data:`MAX_ERRORS` in row order are listed, all are counted.
 
 Memory and speed
 ----------------
-The source is read once, in chunks of :data:`CHUNK_ROWS` rows (pandas' C parser for
-CSV, every cell as text). Each chunk is checked with vectorised numpy code — plain
-digits take a fast path, anything else goes through the exact per-cell rules above,
-each distinct date or code is parsed once — and becomes an int64 matrix (88 bytes a
-row) that is written at once, never kept for the whole file and never turned into
-Python objects. Everything happens in one transaction that is rolled back when any
+The source is read in chunks of :data:`CHUNK_ROWS` rows. A UTF-8 CSV file is read by
+Arrow's CSV reader: the cells stay in Arrow's buffers, plain numbers are read by
+Arrow's kernels and the codes and dates are dictionary-encoded, so no cell becomes a
+Python object. At a row Arrow cannot read (more or fewer values than the header),
+what was written is rolled back to a savepoint and pandas' C parser reads the file
+from the start (every cell as text), as it reads every other CSV file; both give the
+same rows. Each chunk is checked with vectorised numpy code — plain digits take a
+fast path, anything else goes through the exact per-cell rules above, each distinct
+date or code is parsed once — and becomes an int64 matrix (88 bytes a row) that is
+written at once, never kept for the whole file. Everything happens in one transaction that is rolled back when any
 problem is found, even in the last row (repeated keys are only known at the end), so
 nothing is half-written; a dry run reads and checks without writing.
 
@@ -97,8 +101,9 @@ same date, channel and campaign (their count is "replaced"), under a per-plan lo
 taken first (PostgreSQL: an advisory lock, and ``FOR KEY SHARE`` on the plan's
 channels and campaigns; SQLite has one writer at a time), so there is one row per key
 at every commit. PostgreSQL gets the rows through one binary ``COPY`` fed from a
-second thread: the database stores a chunk while this thread checks the next. A dry
-run counts the keys the plan already has. ``bench/import_metrics.py`` measures it.
+second thread: the database stores a chunk while this thread checks the next; the
+rows' ids come from one block of the id sequence (``DailyMetric.ID_BLOCK``), numbered
+here. A dry run counts the keys the plan already has. ``bench/import_metrics.py`` measures it.
 """
 
 from __future__ import annotations
@@ -125,6 +130,9 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -154,6 +162,7 @@ __all__ = [
 MAX_ERRORS = 50  # errors listed; the rest are counted ("+N more")
 MAX_BYTES = 128 * 1024 * 1024
 MAX_ROWS = 2_000_000
+assert MAX_ROWS < DailyMetric.ID_BLOCK, "an import numbers its rows inside one id block"
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024  # all parts of a workbook, as declared, unpacked
 MAX_XLSX_RATIO = 100  # unpacked ÷ packed, for parts over 1 MiB
 CHUNK_ROWS = 50_000  # smaller chunks: a shorter tail of COPY after the last one is read
@@ -410,16 +419,67 @@ METRICS_FORMAT = SourceFormat(
 
 @dataclass
 class _Chunk:
-    """Up to :data:`CHUNK_ROWS` data rows as text columns (object arrays of ``str``).
+    """Up to :data:`CHUNK_ROWS` data rows as text columns (object arrays of ``str``;
+    from the Arrow CSV reader, :class:`_TextCells` and :class:`_NumberCells`).
 
     ``rows`` holds each row's number; ``excluded`` marks rows already refused while
     reading (their problems are in ``errors``) and not to be checked further.
     """
 
     rows: np.ndarray
-    cells: dict[str, np.ndarray]
+    cells: dict[str, Any]
     errors: list[RowError] = field(default_factory=list)
     excluded: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _TextCells:
+    """A text column as each cell's index into its distinct values (Arrow's dictionary
+    encoding): the checks parse each distinct value once anyway."""
+
+    codes: np.ndarray
+    uniques: np.ndarray  # object array of str
+
+    def __getitem__(self, which: np.ndarray) -> _TextCells:
+        return _TextCells(self.codes[which], self.uniques)
+
+    def empty(self) -> np.ndarray:
+        return (self.uniques == "")[self.codes]
+
+
+@dataclass(frozen=True)
+class _NumberCells:
+    """A number column, already read where a cell is plain (see :func:`_fast_numbers`:
+    ``values`` where ``ok``); the other cells' text stays in the Arrow array
+    (``texts[positions[i]]``) for the per-cell rules."""
+
+    values: np.ndarray
+    ok: np.ndarray
+    blank: np.ndarray
+    texts: Any  # pyarrow.StringArray
+    positions: np.ndarray
+
+    def __getitem__(self, which: np.ndarray) -> _NumberCells:
+        return _NumberCells(
+            self.values[which],
+            self.ok[which],
+            self.blank[which],
+            self.texts,
+            self.positions[which],
+        )
+
+    def empty(self) -> np.ndarray:
+        return self.blank
+
+    def text(self, position: int) -> str:
+        return str(self.texts[int(self.positions[position])].as_py())
+
+
+def _empty(cells: np.ndarray | _TextCells | _NumberCells) -> np.ndarray:
+    """Which cells are empty strings."""
+    if isinstance(cells, np.ndarray):
+        return np.asarray(cells == "", dtype=bool)
+    return cells.empty()
 
 
 Source = BinaryIO | IO[bytes] | PurePath | bytes | Sequence[Mapping[str, Any]]
@@ -588,9 +648,20 @@ def _csv_encoding(handle: IO[bytes], head: bytes) -> str:
 
 
 def _csv_chunks(
-    handle: IO[bytes], size: int, head: bytes, progress: _Progress, form: SourceFormat
+    handle: IO[bytes],
+    size: int,
+    head: bytes,
+    progress: _Progress,
+    form: SourceFormat,
+    *,
+    arrow: bool = False,
 ) -> tuple[SourceFormat, Iterator[_Chunk]]:
-    """The header checked now (its format); the rows as an iterator of chunks."""
+    """The header checked now (its format); the rows as an iterator of chunks.
+
+    With ``arrow``, a UTF-8 file (whose header is on one line) is read by Arrow's CSV
+    reader into :class:`_TextCells` and :class:`_NumberCells`; it raises
+    :class:`_ArrowGaveUp` at a row it cannot read (a row with more or fewer values than
+    the header), where the caller starts again without ``arrow``."""
     encoding = _csv_encoding(handle, head)
     handle.seek(0)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
@@ -607,6 +678,8 @@ def _csv_chunks(
     if not any(cell.strip() for cell in header):
         raise _refused(form.message(form.empty), row=1)
     form, names = _check_header(header, row=1, form=form)
+    if arrow and encoding == "utf-8-sig" and not any("\n" in c or "\r" in c for c in header):
+        return form, _arrow_rows(handle, size, names, progress)
     return form, _csv_rows(handle, size, encoding, names, progress)
 
 
@@ -676,6 +749,96 @@ def _csv_rows(
             progress(_READ_SHARE * handle.tell() / max(size, 1))
     finally:
         reader.close()
+
+
+class _ArrowGaveUp(Exception):
+    """Arrow's CSV reader met a row it cannot read; the pandas reader says what is wrong."""
+
+
+_ARROW_BLOCK = 4 * 1024 * 1024  # bytes of CSV Arrow reads at a time (~55,000 metrics rows),
+# handed on in chunks of at most CHUNK_ROWS rows
+
+
+def _arrow_rows(
+    handle: IO[bytes], size: int, names: list[str], progress: _Progress
+) -> Iterator[_Chunk]:
+    """The data rows of a UTF-8 CSV file, read by Arrow: no Python object per cell.
+
+    For every file both readers can read, the cells are the ones pandas reads (quotes,
+    doubled quotes, line breaks inside quotes, CR/LF/CRLF, a byte-order mark, a blank
+    line as a row of empty cells): the header is the first record, skipped here, and
+    each record is one row."""
+    handle.seek(0)
+    fields = [f"c{position}" for position in range(len(names))]
+    try:
+        reader = pa_csv.open_csv(
+            handle,
+            read_options=pa_csv.ReadOptions(
+                column_names=fields, skip_rows=1, block_size=_ARROW_BLOCK
+            ),
+            parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(fields, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise _ArrowGaveUp from error
+    first_row = 2
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as error:
+            raise _ArrowGaveUp from error
+        for offset in range(0, batch.num_rows, CHUNK_ROWS):
+            part = batch.slice(offset, CHUNK_ROWS)
+            count = part.num_rows
+            cells: dict[str, Any] = {}
+            for position, name in enumerate(names):
+                column = part.column(position)
+                if name in _VALUE_COLUMNS:
+                    cells[name] = _arrow_numbers(column, money=name in MONEY_FIELDS)
+                else:
+                    encoded = column.dictionary_encode()
+                    cells[name] = _TextCells(
+                        encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+                        np.array(encoded.dictionary.to_pylist(), dtype=object),
+                    )
+            yield _Chunk(np.arange(first_row, first_row + count, dtype=np.int64), cells)
+            first_row += count
+        progress(_READ_SHARE * handle.tell() / max(size, 1))
+
+
+_PLAIN_AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+def _arrow_numbers(column: Any, *, money: bool) -> _NumberCells:
+    """:func:`_fast_numbers` on an Arrow string column, in Arrow's kernels: the same
+    plain cells, the same values."""
+    lengths = pa_compute.binary_length(column)
+    if money:
+        plain = pa_compute.match_substring_regex(column, _PLAIN_AMOUNT)
+        text = pa_compute.if_else(plain, column, "0")
+        amounts = pa_compute.cast(text, pa.decimal128(14, 2))
+        hundred = pa.scalar(100, pa.decimal128(3, 0))
+        values = pa_compute.cast(pa_compute.multiply(amounts, hundred), pa.int64())
+    else:
+        plain = pa_compute.and_(
+            pa_compute.ascii_is_decimal(column),
+            pa_compute.less_equal(lengths, _FAST_WIDTH),
+        )
+        values = pa_compute.cast(pa_compute.if_else(plain, column, "0"), pa.int64())
+    return _NumberCells(
+        values=values.to_numpy(zero_copy_only=False).astype(np.int64, copy=False),
+        ok=plain.to_numpy(zero_copy_only=False).astype(bool, copy=False),
+        blank=pa_compute.equal(lengths, 0).to_numpy(zero_copy_only=False),
+        texts=column,
+        positions=np.arange(len(column), dtype=np.int64),
+    )
 
 
 # --- XLSX --------------------------------------------------------------------------------
@@ -901,10 +1064,17 @@ def _json_chunks(
 
 
 def _source_chunks(
-    source: Source, filename: str, form: SourceFormat, stack: ExitStack, progress: _Progress
+    source: Source,
+    filename: str,
+    form: SourceFormat,
+    stack: ExitStack,
+    progress: _Progress,
+    *,
+    arrow: bool = False,
 ) -> tuple[SourceFormat, Iterator[_Chunk]]:
     """Open the source (closed with ``stack``) and check its header now: the header's
-    format, and the rows as an iterator of chunks."""
+    format, and the rows as an iterator of chunks. ``arrow``: see :func:`_csv_chunks`;
+    only for a source that can be read again (not a stream copied to a spool)."""
     if not isinstance(source, PurePath | bytes | bytearray | memoryview) and not hasattr(
         source, "read"
     ):
@@ -916,7 +1086,8 @@ def _source_chunks(
         form, chunks, close = _xlsx_chunks(handle, filename, progress, form)
         stack.callback(close)
         return form, chunks
-    return _csv_chunks(handle, size, head, progress, form)
+    again = handle is source or not hasattr(source, "read")
+    return _csv_chunks(handle, size, head, progress, form, arrow=arrow and again)
 
 
 # --- header -------------------------------------------------------------------------------
@@ -1107,14 +1278,21 @@ def _fast_numbers(cells: np.ndarray, *, money: bool) -> tuple[np.ndarray, np.nda
     return values, ok
 
 
-def _parse_numbers(cells: np.ndarray, *, money: bool) -> tuple[np.ndarray, list[int], list[str]]:
+def _parse_numbers(
+    cells: np.ndarray | _NumberCells, *, money: bool
+) -> tuple[np.ndarray, list[int], list[str]]:
     """Values (cents for money; 0 where refused), the refused positions and their reasons."""
-    values, ok = _fast_numbers(cells, money=money)
+    text: Callable[[int], str]
+    if isinstance(cells, _NumberCells):
+        values, ok, text = cells.values.copy(), cells.ok, cells.text
+    else:
+        values, ok = _fast_numbers(cells, money=money)
+        text = cells.item
     parse = _cents_from_text if money else _count_from_text
     bad: list[int] = []
     reasons: list[str] = []
     for position in np.flatnonzero(~ok).tolist():
-        value, problem = parse(cells[position])
+        value, problem = parse(text(position))
         if problem is None:
             values[position] = value
         else:
@@ -1242,11 +1420,14 @@ class _Checker:
         return index, None
 
     def _by_value(
-        self, cells: np.ndarray, parse: Callable[[str], tuple[int, str | None]]
+        self, cells: np.ndarray | _TextCells, parse: Callable[[str], tuple[int, str | None]]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Parse each distinct value once: (values with -1 where refused, refused
         positions, their reasons)."""
-        codes, uniques = pd.factorize(cells, sort=False)
+        if isinstance(cells, _TextCells):
+            codes, uniques = cells.codes, cells.uniques
+        else:
+            codes, uniques = pd.factorize(cells, sort=False)
         parsed = [parse(value) for value in uniques]
         numbers = np.array([value for value, _problem in parsed], dtype=np.int64)
         reasons = np.array([problem or "" for _value, problem in parsed], dtype=object)
@@ -1272,12 +1453,11 @@ class _Checker:
             self.rows_total += int(chunk.excluded.sum())
             keep &= ~chunk.excluded
         # empty rows are skipped: only rows with an empty date can be empty
-        first_column = cells["date"]
-        maybe_blank = np.flatnonzero(first_column == "")
+        maybe_blank = np.flatnonzero(_empty(cells["date"]))
         if len(maybe_blank):
             blank = np.ones(len(maybe_blank), dtype=bool)
             for column in cells.values():
-                blank &= column[maybe_blank] == ""
+                blank &= _empty(column[maybe_blank])
             keep[maybe_blank[blank]] = False
         if not keep.all():
             rows = rows[keep]
@@ -1402,9 +1582,15 @@ def _numeric_digits(cents: np.ndarray) -> list[np.ndarray]:
 
 
 def _binary_rows(
-    part: np.ndarray, codes: _Codes, plan_id: int, import_id: int | None, epoch_offset: int
+    part: np.ndarray,
+    codes: _Codes,
+    plan_id: int,
+    import_id: int | None,
+    epoch_offset: int,
+    first_id: int,
 ) -> bytes:
-    """Rows in PostgreSQL's binary COPY format, for the columns of :data:`_COPY_COLUMNS`.
+    """Rows in PostgreSQL's binary COPY format, for the columns of
+    :data:`_BINARY_COLUMNS`, with the ids ``first_id``, ``first_id + 1``…
 
     Every field has a fixed width except the NULLs (length -1, no data): rows with and
     without a campaign are laid out by two structured dtypes and sent one after the
@@ -1415,7 +1601,7 @@ def _binary_rows(
         rows = part[has_campaign] if with_campaign else part[~has_campaign]
         if not len(rows):
             continue
-        layout: list[tuple[str, str]] = [("fields", ">i2")]
+        layout: list[tuple[str, str]] = [("fields", ">i2"), ("l_id", ">i4"), ("id", ">i8")]
         layout += [("l_plan", ">i4"), ("plan", ">i8"), ("l_date", ">i4"), ("date", ">i4")]
         layout += [("l_channel", ">i4"), ("channel", ">i8"), ("l_campaign", ">i4")]
         if with_campaign:
@@ -1430,7 +1616,9 @@ def _binary_rows(
         if import_id is not None:
             layout.append(("import", ">i8"))
         out = np.empty(len(rows), dtype=np.dtype(layout))
-        out["fields"] = len(_COPY_COLUMNS)
+        out["fields"] = len(_BINARY_COLUMNS)
+        out["l_id"], out["id"] = 8, np.arange(first_id, first_id + len(rows), dtype=np.int64)
+        first_id += len(rows)
         out["l_plan"], out["plan"] = 8, plan_id
         out["l_date"], out["date"] = 4, rows[:, _DAY] + epoch_offset
         out["l_channel"], out["channel"] = 8, codes.channel_ids[rows[:, _CHANNEL]]
@@ -1462,6 +1650,7 @@ _COPY_COLUMNS = (
     *MONEY_FIELDS,
     "source_import_id",
 )
+_BINARY_COLUMNS = ("id", *_COPY_COLUMNS)  # PostgreSQL: the import numbers its rows
 _END = object()  # the queue's last item: the source is done
 _ABORT = object()  # the queue's last item: give up (the transaction rolls back)
 
@@ -1580,15 +1769,27 @@ class _Writer:
 
 class _CopyWriter(_Writer):
     """PostgreSQL: one binary ``COPY`` into the table, fed chunk by chunk from a second
-    thread, so the database stores a chunk while this thread checks the next."""
+    thread, so the database stores a chunk while this thread checks the next.
+
+    The rows take their ids from one block of the id sequence (``DailyMetric.ID_BLOCK``
+    ids; the sequence steps by a block), numbered here: a ``COPY`` that leaves the ids
+    to the column's default pays a ``nextval`` per row, as much as the primary key's
+    index costs. The block is taken after the watermark is read, so every id in it is
+    above the watermark."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._epoch_offset = (self.jan_first - date(2000, 1, 1)).days
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [DailyMetric._meta.db_table]
+            )
+            self._next_id = int(cursor.fetchone()[0])
         self._queue: queue.Queue[object] = queue.Queue(maxsize=3)
         self._failure: BaseException | None = None
         self._queue.put(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-        sql = f"COPY {self.table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT binary)"
+        columns = ", ".join(_BINARY_COLUMNS)
+        sql = f"COPY {self.table} ({columns}) FROM STDIN WITH (FORMAT binary)"
         raw = connection.cursor().cursor  # psycopg2's cursor: this thread leaves it alone
         self._thread = threading.Thread(target=self._copy, args=(raw, sql), daemon=True)
         self._thread.start()
@@ -1615,7 +1816,10 @@ class _CopyWriter(_Writer):
         self._put(part)  # encoded by the COPY's thread (numpy lets go of the GIL there)
 
     def _encode(self, part: np.ndarray) -> bytes:
-        return _binary_rows(part, self.codes, self.plan.pk, self.import_id, self._epoch_offset)
+        first_id, self._next_id = self._next_id, self._next_id + len(part)  # the COPY's thread
+        return _binary_rows(
+            part, self.codes, self.plan.pk, self.import_id, self._epoch_offset, first_id
+        )
 
     def finish(self) -> None:
         self._put(struct.pack(">h", -1))
@@ -1702,44 +1906,57 @@ def load_metrics(
     report = _Progress(progress)
     report(0)
     with transaction.atomic():
-        writer: _Writer | None = None
         if not dry_run:
             _lock_plan(plan)
         codes = _Codes.of(plan)  # under the lock: a deleted channel's code is unknown
-        checker = _Checker(codes, plan.year)
-        if not dry_run:
-            kind = _CopyWriter if connection.vendor == "postgresql" else _Writer
-            writer = kind(
-                plan=plan,
-                codes=codes,
-                import_id=import_record.pk if import_record is not None else None,
-                jan_first=checker.jan_first,
-            )
-        try:
-            _read(source, filename, checker, report, writer)
+
+        def attempt(arrow: bool) -> tuple[_Checker, bool, int]:
+            """Read, check and (if all is clean) write: the checker, clean, replaced."""
+            checker = _Checker(codes, plan.year)
+            writer: _Writer | None = None
+            if not dry_run:
+                kind = _CopyWriter if connection.vendor == "postgresql" else _Writer
+                writer = kind(
+                    plan=plan,
+                    codes=codes,
+                    import_id=import_record.pk if import_record is not None else None,
+                    jan_first=checker.jan_first,
+                )
+            _read(source, filename, checker, report, writer, arrow=arrow)
             clean = checker.finish()
             if not checker.rows_total and clean:
                 checker.note_errors(
                     [RowError(None, None, _("The file has a header row but no data rows."))]
                 )
                 clean = False
-            first_date, last_date = checker.dates()
+            first, last = checker.dates()
             replaced = 0
-            if clean and first_date is not None and last_date is not None:
+            if not clean or first is None or last is None:
                 if writer is not None:
-                    writer.finish()
-                    report(_READ_SHARE + (100 - _READ_SHARE) / 2)
-                    replaced = writer.supersede(first_date, last_date)
-                else:
-                    replaced = _replaced_count(plan, checker, first_date, last_date)
+                    writer.abort()
+                    transaction.set_rollback(True)
             elif writer is not None:
-                writer.abort()
-                transaction.set_rollback(True)
-        except BaseException:
-            if writer is not None:
-                writer.abort()
-            raise
+                try:
+                    writer.finish()
+                except BaseException:
+                    writer.abort()
+                    raise
+                report(_READ_SHARE + (100 - _READ_SHARE) / 2)
+                replaced = writer.supersede(first, last)
+            else:
+                replaced = _replaced_count(plan, checker, first, last)
+            return checker, clean, replaced
+
+        try:
+            # Arrow reads a CSV file fast. At a row it cannot read, what was written is
+            # rolled back (to this savepoint) and pandas reads the file from the start,
+            # and says what is wrong.
+            with transaction.atomic():
+                checker, clean, replaced = attempt(arrow=True)
+        except _ArrowGaveUp:
+            checker, clean, replaced = attempt(arrow=False)
     report(100)
+    first_date, last_date = checker.dates()
     return ImportOutcome(
         rows_total=checker.rows_total,
         inserted=checker.rows_total - replaced if clean else 0,
@@ -1758,11 +1975,24 @@ def _read(
     checker: _Checker,
     report: _Progress,
     writer: _Writer | None,
+    *,
+    arrow: bool,
 ) -> None:
-    """Read and check the whole source; while it is clean, hand each chunk to ``writer``."""
+    """Read and check the whole source; while it is clean, hand each chunk to ``writer``
+    (which is stopped if anything is raised)."""
     with ExitStack() as stack:
+        if writer is not None:
+
+            def stop(kind: type[BaseException] | None, *_details: object) -> bool:
+                if kind is not None:
+                    writer.abort()
+                return False  # the exception goes on
+
+            stack.push(stop)
         try:
-            _form, chunks = _source_chunks(source, filename, METRICS_FORMAT, stack, report)
+            _form, chunks = _source_chunks(
+                source, filename, METRICS_FORMAT, stack, report, arrow=arrow
+            )
             for chunk in chunks:
                 checked = checker.add(chunk)
                 # data rows, and (empty rows included) records: both bounded

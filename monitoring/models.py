@@ -148,6 +148,11 @@ class DailyMetric(models.Model):
 
     workspace_path = "plan__workspace"
 
+    # On PostgreSQL the id sequence steps by a block of this many ids (migration 0008):
+    # a row inserted on its own takes a fresh block's first id; an import takes one
+    # block and numbers its rows itself, so its COPY pays no ``nextval`` per row.
+    ID_BLOCK = 2**21
+
     # No database constraints on the foreign keys: every row of an import has the one
     # plan the import checked and the plan's channel and campaign codes, read under
     # row locks that a concurrent delete waits for (channels and content services

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import threading
 import time
 import zipfile
@@ -1103,3 +1104,208 @@ def test_a_channel_delete_waits_for_an_import_and_then_refuses(transactional_db,
     assert "refused" in result
     assert Channel.objects.filter(pk=douyin.pk).exists()
     assert DailyMetric.objects.filter(plan=world.plan, channel=douyin).count() == 1
+
+
+# --- Arrow and pandas read a CSV file the same way -------------------------------------------
+#
+# A UTF-8 file is read by Arrow's CSV reader (no Python object per cell); at a row it
+# cannot read it gives up, what was written is rolled back, and pandas reads the file.
+
+
+@pytest.fixture
+def arrow_runs(monkeypatch) -> dict[str, int]:
+    """How many times Arrow read a file to its end, and how many times it gave up."""
+    counts = {"read": 0, "gave up": 0}
+    real = importer._arrow_rows
+
+    def counted(*args: Any, **kwargs: Any):
+        try:
+            yield from real(*args, **kwargs)
+        except importer._ArrowGaveUp:
+            counts["gave up"] += 1
+            raise
+        counts["read"] += 1
+
+    monkeypatch.setattr(importer, "_arrow_rows", counted)
+    return counts
+
+
+def without_arrow(monkeypatch) -> None:
+    def gave_up(*_args: Any, **_kwargs: Any):
+        raise importer._ArrowGaveUp
+
+    monkeypatch.setattr(importer, "_arrow_rows", gave_up)
+
+
+def outcome_and_rows(world, data: bytes) -> tuple[Any, ...]:
+    outcome = run(world, data)
+    stored = metrics(world)
+    DailyMetric.objects.filter(plan=world.plan).delete()
+    return (
+        [error.as_dict() for error in outcome.errors],
+        outcome.error_count,
+        (outcome.rows_total, outcome.inserted, outcome.replaced),
+        (outcome.first_date, outcome.last_date),
+        stored,
+    )
+
+
+CAMPAIGN_LAST = HEADER.replace("campaign,", "") + ",campaign"
+SAME_READING: dict[str, tuple[bytes, bool | None]] = {
+    # name: (file, whether Arrow reads it to its end or gives up; None: either, or neither)
+    "plain rows": (csv_bytes(ROW_A, ROW_B, ROW_C), True),
+    "CRLF, a byte-order mark, quotes": (
+        codecs.BOM_UTF8
+        + csv_bytes('"2027-03-01","douyin","","1,000","50",40,10,5,3,"120.50",300', eol="\r\n"),
+        True,
+    ),
+    "CR only": (csv_bytes(ROW_A, ROW_C, eol="\r"), True),
+    "blank lines and a row of empty cells": (
+        csv_bytes(ROW_A, "", ",,,,,,,,,,", ROW_C, ""),
+        True,
+    ),
+    "a line break inside quotes": (csv_bytes(ROW_A, rows_with(ROW_C, campaign='"a\nb"')), True),
+    "a quote inside a value": (csv_bytes(rows_with(ROW_A, visits='4"0')), True),
+    "odd numbers": (
+        csv_bytes(
+            rows_with(ROW_A, impressions="007", clicks="-0", visits=" 40", signups="１０"),
+            rows_with(ROW_C, spend="12.", revenue=".5", visits="+7", clicks="1e3"),
+            rows_with(ROW_B, spend="999999999999.99", revenue="1000000000000", visits="4.0"),
+        ),
+        True,
+    ),
+    "nineteen digits and more": (
+        csv_bytes(
+            rows_with(ROW_A, impressions="9223372036854775807", clicks="9" * 19),
+            rows_with(ROW_C, impressions="9223372036854775808", visits="1" + "0" * 18),
+        ),
+        True,
+    ),
+    "cells that are not numbers": (
+        csv_bytes(
+            rows_with(ROW_A, visits="", signups="NaN", spend="¥12", revenue="=1+1"),
+            rows_with(ROW_C, visits="#N/A", spend="12.505", revenue="-1"),
+        ),
+        True,
+    ),
+    "a short row pandas fills": (
+        csv_bytes(
+            "2027-03-01,douyin,1000,50,40,10,5,3,120.50,300.00,spring-2027",
+            "2027-03-02,douyin,1000,50,40,10,5,3,120.50,300.00",
+            header=CAMPAIGN_LAST,
+        ),
+        False,
+    ),
+    "a long row": (csv_bytes(ROW_A, ROW_C + ",7"), False),
+}
+SAME_READING |= {
+    f"corpus: {name}": (bad.data, None)
+    for name, bad in CORPUS.items()
+    if isinstance(bad.data, bytes) and not bad.patch
+}
+
+
+@pytest.mark.parametrize("name", list(SAME_READING))
+def test_arrow_and_pandas_read_a_file_the_same(world, plan_campaign, monkeypatch, arrow_runs, name):
+    data, arrow_reads_it = SAME_READING[name]
+    # given the file read as it is (Arrow first)
+    fast = outcome_and_rows(world, data)
+    used = dict(arrow_runs)
+    # when it is read by pandas alone
+    without_arrow(monkeypatch)
+    slow = outcome_and_rows(world, data)
+    # then the outcome and the stored rows are the same; Arrow read the file when it could
+    assert fast == slow
+    if arrow_reads_it is not None:
+        assert used == {"read": int(arrow_reads_it), "gave up": int(not arrow_reads_it)}
+
+
+def test_the_same_reading_corpus_covers_the_bad_csv_files():
+    assert sum(name.startswith("corpus: ") for name in SAME_READING) >= 10
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_a_row_arrow_cannot_read_rolls_back_what_it_wrote(world, monkeypatch, arrow_runs, dry_run):
+    # given chunks of 4 rows and 20 rows of which the 15th has no campaign value at all
+    # (pandas reads the missing last value as empty: the channel total)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    rows = [f"2027-03-{day:02d},douyin,1000,50,40,10,5,3,120.50,300.00," for day in range(1, 21)]
+    rows[14] = rows[14].rstrip(",")
+    # when it is imported: Arrow wrote three chunks before it met that row
+    outcome = run(world, csv_bytes(*rows, header=CAMPAIGN_LAST), dry_run=dry_run)
+    # then pandas read the whole file again, and each row is stored once
+    assert arrow_runs == {"read": 0, "gave up": 1}
+    assert outcome.ok, outcome.errors
+    assert (outcome.rows_total, outcome.inserted, outcome.replaced) == (20, 20, 0)
+    stored = metrics(world)
+    assert len(stored) == (0 if dry_run else 20)
+    assert len({row[0] for row in stored}) == len(stored)
+
+
+def test_a_row_with_too_many_values_after_written_chunks_leaves_nothing(
+    world, monkeypatch, arrow_runs
+):
+    # given earlier rows, chunks of 4 rows, and a file whose 18th row has a value too many
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    assert run(world, csv_bytes(ROW_C)).ok
+    before = metrics(world)
+    rows = days_of_march(20)
+    rows[16] += ",9"
+    # when it is imported
+    outcome = run(world, csv_bytes(*rows))
+    # then Arrow gave up (it read the first file), pandas says where the file breaks,
+    # and the table is as it was
+    assert arrow_runs == {"read": 1, "gave up": 1}
+    assert [(e.row, e.column) for e in outcome.errors] == [(18, None)]
+    assert "has 12 values but the header has 11 columns" in outcome.errors[0].message
+    assert metrics(world) == before
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(plain_count, plain_money, odd_text), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_arrow_numbers_read_every_cell_as_the_rules_do(texts, money):
+    # given the cells as an object array and as a slice of an Arrow string array
+    import pyarrow as pa
+
+    column = pa.array(["padding", *texts], type=pa.string()).slice(1)
+    # when both are read
+    expected = importer._parse_numbers(np.array(texts, dtype=object), money=money)
+    found = importer._parse_numbers(importer._arrow_numbers(column, money=money), money=money)
+    # then the values, the refused cells and the reasons are the same
+    assert found[0].tolist() == expected[0].tolist()
+    assert found[1:] == expected[1:]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="id blocks: PostgreSQL only")
+def test_an_import_numbers_its_rows_in_one_block_of_ids(world):
+    block = DailyMetric.ID_BLOCK
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT increment_by FROM pg_sequences WHERE sequencename = %s",
+            [f"{DailyMetric._meta.db_table}_id_seq"],
+        )
+        assert cursor.fetchone() == (block,)
+
+    def ids(outcome_rows: int) -> list[int]:
+        found = sorted(DailyMetric.objects.filter(plan=world.plan).values_list("id", flat=True))
+        assert len(found) == outcome_rows
+        return found
+
+    # given an import of 30 rows
+    assert run(world, csv_bytes(*days_of_march(30))).inserted == 30
+    first = ids(30)
+    # when a row is added on its own, and 31 more rows are imported
+    single = DailyMetric.objects.create(
+        plan=world.plan, date=date(2027, 4, 1), channel=world.plan.channels.get(code="wechat")
+    )
+    assert run(world, csv_bytes(*days_of_march(31, ROW_C))).inserted == 31
+    # then each import's ids run on from its block's first id, and nothing shares a block
+    second = [pk for pk in ids(62) if pk not in first and pk != single.pk]
+    for numbered in (first, second):
+        assert numbered == list(range(numbered[0], numbered[0] + len(numbered)))
+    starts = sorted([first[0], single.pk, second[0]])
+    assert starts == [first[0], single.pk, second[0]]
+    assert all(later - earlier >= block for earlier, later in itertools.pairwise(starts))

@@ -91,9 +91,10 @@ from the start (every cell as text), as it reads every other CSV file; both give
 same rows. Each chunk is checked with vectorised numpy code — plain digits take a
 fast path, anything else goes through the exact per-cell rules above, each distinct
 date or code is parsed once — and becomes an int64 matrix (88 bytes a row) that is
-written at once, never kept for the whole file. Everything happens in one transaction that is rolled back when any
-problem is found, even in the last row (repeated keys are only known at the end), so
-nothing is half-written; a dry run reads and checks without writing.
+written at once, never kept for the whole file. Everything happens in one transaction
+that is rolled back when any problem is found, even in the last row (repeated keys are
+only known at the end), so nothing is half-written; a dry run reads and checks without
+writing.
 
 The daily metrics table has no unique key (``DailyMetric`` says why): the import
 appends its rows and, once they are all in, deletes the plan's earlier rows with the

@@ -67,7 +67,7 @@ from monitoring.models import (
 from monitoring.roi import fits as roi_fits
 from monitoring.services import next_run_at, schedule_recompute, settings_for
 from planner.models import Plan
-from planner.notify.fanout import alerts_opened
+from planner.notify.fanout import alerts_escalated, alerts_opened
 
 RECOMPUTE_LOCK = 0x414C4D31  # the advisory-lock namespace of plan recomputes ("ALM1")
 
@@ -478,8 +478,9 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
     }
     opened = updated = 0
     created: list[Alert] = []
+    escalated: list[Alert] = []
     for f in findings:
-        fields = {
+        fields: dict[str, Any] = {
             "window_end": f.end,
             "expected_low": f.low,
             "expected_high": f.high,
@@ -488,12 +489,16 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
         }
         alert = existing.get(f.dedup_key)
         if alert is not None:
+            if f.severity != alert.severity and alert.status != AlertStatus.RESOLVED:
+                fields["severity"] = f.severity
             changed = any(getattr(alert, k) != v for k, v in fields.items() if k != "last_seen_at")
             if changed:
-                if f.severity != alert.severity and alert.status != AlertStatus.RESOLVED:
-                    fields["severity"] = f.severity
                 Alert.objects.filter(pk=alert.pk).update(**fields, version=F("version") + 1)
                 updated += 1
+                worse = Severity.rank(f.severity) > Severity.rank(alert.severity)
+                if worse and "severity" in fields:
+                    alert.severity, alert.plan = f.severity, plan
+                    escalated.append(alert)
             continue
         alert = Alert.objects.create(
             plan=plan,
@@ -511,6 +516,8 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
         )
         created.append(alert)
         opened += 1
-    # Emails and chat messages for the new incidents, in this transaction (the outbox).
+    # Emails and chat messages for the new incidents and for the ones that became more
+    # severe, in this transaction (the outbox).
     alerts_opened(created, now=now)
+    alerts_escalated(escalated, now=now)
     return opened, updated

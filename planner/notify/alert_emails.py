@@ -52,7 +52,7 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 # --- who hears about what ------------------------------------------------------------
 
 
-def fan_out(alerts: list[Alert], *, now: datetime) -> None:
+def fan_out(alerts: list[Alert], *, now: datetime, escalated: bool = False) -> None:
     """Attach each alert to every member who wants it (idempotent: notices are unique)."""
     if not alerts:
         return
@@ -77,6 +77,7 @@ def fan_out(alerts: list[Alert], *, now: datetime) -> None:
                     now=now,
                     recipient=membership.user,
                     address=membership.user.email,
+                    escalated=escalated,
                 )
 
 
@@ -111,6 +112,7 @@ class Item:
     playbook: Any
     playbook_link: str
     steps: list[Any]
+    escalated: bool = False  # the alert was opened earlier: this is its new severity
 
 
 def _short(label: str) -> str:
@@ -121,7 +123,7 @@ def _short(label: str) -> str:
     return label
 
 
-def _item(alert: Alert) -> Item:
+def _item(alert: Alert, *, escalated: bool = False) -> Item:
     from monitoring.views import AlertCard  # the inbox's formatting of one alert
 
     card = AlertCard.of(alert, alert.plan.currency)
@@ -150,6 +152,7 @@ def _item(alert: Alert) -> Item:
         playbook=playbook,
         playbook_link=playbook_link,
         steps=steps,
+        escalated=escalated,
     )
 
 
@@ -161,6 +164,17 @@ def _subject(items: list[Item], where: str, *, catch_up: bool) -> str:
             "[Almanac] %(count)d alerts held back by the hourly limit — %(plan)s",
             count,
         ) % {"count": count, "plan": where}
+    if count == 1 and items[0].escalated:
+        item = items[0]
+        names = {"severity": item.severity, "metric": _short(item.metric), "plan": where}
+        if item.alert.kpi_id is not None:
+            return _(
+                "[Almanac] Escalated to %(severity)s: %(metric)s is behind plan — %(plan)s"
+            ) % (names)
+        return _("[Almanac] Escalated to %(severity)s: %(metric)s on %(subject)s — %(plan)s") % {
+            **names,
+            "subject": item.subject,
+        }
     if count == 1:
         item = items[0]
         if item.alert.kpi_id is not None:
@@ -175,6 +189,12 @@ def _subject(items: list[Item], where: str, *, catch_up: bool) -> str:
             "subject": item.subject,
             "plan": where,
         }
+    if any(item.escalated for item in items):
+        return ngettext(
+            "[Almanac] %(count)d alert opened or escalated — %(plan)s",
+            "[Almanac] %(count)d alerts opened or escalated — %(plan)s",
+            count,
+        ) % {"count": count, "plan": where}
     return ngettext(
         "[Almanac] %(count)d new alert — %(plan)s",
         "[Almanac] %(count)d new alerts — %(plan)s",
@@ -204,12 +224,10 @@ def render(delivery: Delivery) -> deliveries.Rendered | None:
     choices = subscriptions.preview(membership)
     catch_up = is_catch_up(delivery)
     alerts = [
-        notice.alert
-        for notice in notices_of(delivery)
-        if notice.alert.plan.workspace_id == delivery.workspace_id
-        and subscriptions.wants_alert(
-            choices, notice.alert.severity, fanout.alert_section(notice.alert)
-        )
+        (alert, escalated)
+        for alert, escalated in fanout.distinct_alerts(notices_of(delivery))
+        if alert.plan.workspace_id == delivery.workspace_id
+        and subscriptions.wants_alert(choices, alert.severity, fanout.alert_section(alert))
     ]
     if not alerts:  # unsubscribed in the meantime
         return None
@@ -217,10 +235,10 @@ def render(delivery: Delivery) -> deliveries.Rendered | None:
     if not catch_up and sent_in_last_hour(user.pk, now) >= int(settings.NOTIFY_ALERT_HOURLY_CAP):
         logger.info("delivery %s: hourly cap reached for user %s, deferred", delivery.pk, user.pk)
         raise deliveries.Defer
-    alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.opened_at, a.pk))
-    plans = {alert.plan_id: alert.plan for alert in alerts}
+    alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a[0].severity, 9), a[0].opened_at, a[0].pk))
+    plans = {alert.plan_id: alert.plan for alert, _escalated in alerts}
     with compose.recipient_locale(choices):
-        items = [_item(alert) for alert in alerts]
+        items = [_item(alert, escalated=escalated) for alert, escalated in alerts]
         plan = next(iter(plans.values())) if len(plans) == 1 else None
         where = plan.name if plan is not None else membership.workspace.name
         subject = _subject(items, where, catch_up=catch_up)
@@ -233,6 +251,7 @@ def render(delivery: Delivery) -> deliveries.Rendered | None:
             template="alert",
             context={
                 "items": items,
+                "any_escalated": any(item.escalated for item in items),
                 "plan": plan,
                 "where": where,
                 "inbox_link": inbox,

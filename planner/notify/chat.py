@@ -238,7 +238,7 @@ def wants(channel: ChatChannel, alert: Alert) -> bool:
     return channel.is_active and alert.severity in (channel.alert_severities or [])
 
 
-def fan_out(alerts: list[Alert], *, now: datetime) -> None:
+def fan_out(alerts: list[Alert], *, now: datetime, escalated: bool = False) -> None:
     """Attach each alert to every active chat channel of its workspace that wants its
     severity (once: a second run finds the notices and does nothing)."""
     channels: dict[int, list[ChatChannel]] = {}
@@ -256,6 +256,7 @@ def fan_out(alerts: list[Alert], *, now: datetime) -> None:
                     chat_channel=channel,
                     address=host_of(channel.url),
                     now=now,
+                    escalated=escalated,
                 )
 
 
@@ -269,12 +270,16 @@ def host_of(url: str) -> str:
 # --- what they are told -------------------------------------------------------------------------
 
 
-def _alert_lines(alerts: Iterable[Alert]) -> list[str]:
+def _alert_lines(alerts: Iterable[tuple[Alert, bool]]) -> list[str]:
+    """The lines of each (alert, escalated)."""
     from monitoring.views import AlertCard  # a page's formatting, read lazily (no cycle)
 
     lines: list[str] = []
-    for alert in alerts:
+    for alert, escalated in alerts:
         card = AlertCard.of(alert, alert.plan.currency)
+        severity = alert.get_severity_display()
+        if escalated:
+            severity = _("%(severity)s, escalated") % {"severity": severity}
         if alert.window_start == alert.window_end:
             when = _date(alert.window_start)
         else:
@@ -282,7 +287,7 @@ def _alert_lines(alerts: Iterable[Alert]) -> list[str]:
         lines.append(
             _("[%(severity)s] %(metric)s · %(subject)s (%(when)s)")
             % {
-                "severity": alert.get_severity_display(),
+                "severity": severity,
                 "metric": card.metric,
                 "subject": card.subject,
                 "when": when,
@@ -314,21 +319,27 @@ def render_alert(delivery: Delivery) -> deliveries.Rendered | None:
     channel = delivery.chat_channel
     if channel is None or not channel.is_active:
         return None
-    alerts = [
-        notice.alert
-        for notice in delivery.notices.select_related(
-            "alert__plan", "alert__kpi", "alert__channel"
-        ).order_by("alert__opened_at", "alert_id")
-    ]
+    alerts = fanout.distinct_alerts(
+        delivery.notices.select_related("alert__plan", "alert__kpi", "alert__channel").order_by(
+            "alert__opened_at", "alert_id", "pk"
+        )
+    )
     if not alerts:
         return None
-    plan = alerts[0].plan
+    plan = alerts[0][0].plan
     with translation.override(channel.language):
-        title = ngettext(
-            "%(count)d new alert in %(plan)s", "%(count)d new alerts in %(plan)s", len(alerts)
-        ) % {"count": len(alerts), "plan": plan.name}
+        if any(escalated for _alert, escalated in alerts):
+            title = ngettext(
+                "%(count)d alert opened or escalated in %(plan)s",
+                "%(count)d alerts opened or escalated in %(plan)s",
+                len(alerts),
+            ) % {"count": len(alerts), "plan": plan.name}
+        else:
+            title = ngettext(
+                "%(count)d new alert in %(plan)s", "%(count)d new alerts in %(plan)s", len(alerts)
+            ) % {"count": len(alerts), "plan": plan.name}
         lines = _alert_lines(alerts)
-        link = _alerts_link(plan.pk, alerts[0].pk if len(alerts) == 1 else None)
+        link = _alerts_link(plan.pk, alerts[0][0].pk if len(alerts) == 1 else None)
     return deliveries.Rendered(subject=title, chat=deliveries.ChatText(title, lines, link))
 
 

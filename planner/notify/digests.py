@@ -42,7 +42,7 @@ from planner import quarters
 from planner.execution import dashboard
 from planner.execution.models import MilestoneStatus
 from planner.models import Membership, Plan, PlanStatus, Workspace
-from planner.notify import compose, periods
+from planner.notify import compose, fanout, periods
 from planner.notify import delivery as deliveries
 from planner.notify.models import (
     AlertNotice,
@@ -469,14 +469,15 @@ def render_digest(delivery: Delivery) -> deliveries.Rendered | None:
         return None
     notices = _held_notices(delivery, plan)
     delivery._carried_notice_ids = [n.pk for n in notices]  # type: ignore[attr-defined]
+    held = fanout.distinct_alerts(notices)
     quarter, today = quarter_of(plan, delivery.period)
     with compose.recipient_locale(sub):
         context = content(
             plan,
             quarter,
             today=today,
-            held=[n.alert for n in notices[:HELD_SHOWN]],
-            held_total=len(notices),
+            held=[alert for alert, _escalated in held[:HELD_SHOWN]],
+            held_total=len(held),
         )
         context.update(
             recipient=user,

@@ -1,8 +1,9 @@
-"""Opened alerts → notices → grouped deliveries.
+"""Opened and escalated alerts → notices → grouped deliveries.
 
 The recompute calls ``alerts_opened`` in its own transaction, right after it
-creates alerts. Each interested recipient (a member by their subscription, a chat
-channel by its severities) gets one ``AlertNotice`` per alert (unique), and the
+creates alerts, and ``alerts_escalated`` for open alerts whose severity went up.
+Each interested recipient (a member by their subscription, a chat channel by its
+severities) gets one ``AlertNotice`` per alert and severity (unique), and the
 notices of one burst share one ``Delivery``: the recipient's pending message for
 the current group window (``NOTIFY_ALERT_GROUP_SECONDS``), sent when the window
 closes. A message already sent (or being sent) for that window is left alone and a
@@ -11,6 +12,7 @@ new one is started.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +53,10 @@ def attach(
     recipient: Any = None,
     chat_channel: Any = None,
     address: str = "",
+    escalated: bool = False,
 ) -> AlertNotice | None:
-    """Record that ``recipient`` (or ``chat_channel``) must hear about ``alert``.
+    """Record that ``recipient`` (or ``chat_channel``) must hear about ``alert`` at its
+    severity now (opened, or ``escalated`` to it).
 
     Returns ``None`` when it was already recorded (a second recompute, a retry).
     """
@@ -60,7 +64,11 @@ def attach(
     try:
         with transaction.atomic():
             notice = AlertNotice.objects.create(
-                alert=alert, recipient=recipient, chat_channel=chat_channel
+                alert=alert,
+                recipient=recipient,
+                chat_channel=chat_channel,
+                severity=alert.severity,
+                escalated=escalated,
             )
     except IntegrityError:
         return None
@@ -90,7 +98,20 @@ def attach(
     return notice  # the window is full: the notice waits for the digest
 
 
-def alerts_opened(alerts: list[Alert], *, now: datetime | None = None) -> None:
+def distinct_alerts(notices: Iterable[AlertNotice]) -> list[tuple[Alert, bool]]:
+    """Each alert of ``notices`` once, in their order, with whether it comes only as an
+    escalation (an alert opened and escalated in one message reads as opened, at the
+    severity it has now)."""
+    found: dict[int, tuple[Alert, bool]] = {}
+    for notice in notices:
+        alert, escalated = found.get(notice.alert_id, (notice.alert, True))
+        found[notice.alert_id] = (alert, escalated and notice.escalated)
+    return list(found.values())
+
+
+def alerts_opened(
+    alerts: list[Alert], *, now: datetime | None = None, escalated: bool = False
+) -> None:
     """The recompute opened ``alerts`` (in its transaction): tell whoever wants to know,
     by email (members' subscriptions) and in team chats (channels' severities)."""
     from planner.notify import alert_emails, chat
@@ -98,5 +119,12 @@ def alerts_opened(alerts: list[Alert], *, now: datetime | None = None) -> None:
     if not alerts:
         return
     now = now or timezone.now()
-    alert_emails.fan_out(alerts, now=now)
-    chat.fan_out(alerts, now=now)
+    alert_emails.fan_out(alerts, now=now, escalated=escalated)
+    chat.fan_out(alerts, now=now, escalated=escalated)
+
+
+def alerts_escalated(alerts: list[Alert], *, now: datetime | None = None) -> None:
+    """The recompute raised the severity of open (or acknowledged) ``alerts``: tell
+    whoever wants to know of the new severity, once per alert and severity — a member
+    who wants only critical alerts hears of a warning when it becomes critical."""
+    alerts_opened(alerts, now=now, escalated=True)

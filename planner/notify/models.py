@@ -246,12 +246,15 @@ class Delivery(TimeStampedModel):
 
 
 class AlertNotice(models.Model):
-    """An opened alert that a recipient (member or chat channel) must hear about.
+    """An alert that a recipient (member or chat channel) must hear about: opened, or
+    escalated to a higher severity (``escalated``; ``severity`` is the one announced).
 
-    Unique per (alert, member) and (alert, channel): re-running the recompute or
-    delivering the task twice never notifies twice. ``delivery`` is the message
-    that carries it (several notices of one burst share one delivery); a notice
-    whose email hit the hourly cap is carried by the next digest instead.
+    Unique per (alert, member, severity) and (alert, channel, severity): re-running the
+    recompute or delivering the task twice never notifies twice, and an alert that
+    goes back and forth between two severities is announced at each severity once.
+    ``delivery`` is the message that carries it (several notices of one burst share
+    one delivery); a notice whose email hit the hourly cap is carried by the next
+    digest instead.
     """
 
     alert = models.ForeignKey("monitoring.Alert", on_delete=models.CASCADE, related_name="notices")
@@ -277,20 +280,22 @@ class AlertNotice(models.Model):
         blank=True,
         related_name="carried_notices",
     )
+    severity = models.CharField(max_length=8, blank=True)
+    escalated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["alert", "recipient"],
+                fields=["alert", "recipient", "severity"],
                 condition=Q(recipient__isnull=False),
-                name="one_notice_per_alert_and_member",
+                name="one_notice_per_alert_member_severity",
             ),
             models.UniqueConstraint(
-                fields=["alert", "chat_channel"],
+                fields=["alert", "chat_channel", "severity"],
                 condition=Q(chat_channel__isnull=False),
-                name="one_notice_per_alert_and_channel",
+                name="one_notice_per_alert_channel_severity",
             ),
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False) ^ Q(chat_channel__isnull=False),

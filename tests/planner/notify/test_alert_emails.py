@@ -393,3 +393,98 @@ def test_times_are_in_the_recipients_time_zone(team):
     (utc,) = emails_to(team.users["manager"].email)
     assert "03/11/2027 10 a.m." in shanghai.body
     assert "03/11/2027 2 a.m." in utc.body
+
+
+# --- escalation -------------------------------------------------------------------------------
+
+
+def spend_spike(world) -> AlertRule:
+    """Ten quiet days of Douyin spend and a spike on March 11 above the rule's bound."""
+    found = rule(world)
+    for day in days(date(2027, 3, 1), 10):
+        metric(world, day, "douyin", impressions=1000, clicks=20, spend=500)
+    metric(world, date(2027, 3, 11), "douyin", impressions=1000, clicks=20, spend=2000)
+    return found
+
+
+def test_an_alert_that_becomes_critical_reaches_the_critical_only_member(
+    team, django_capture_on_commit_callbacks
+):
+    # given a warning opened by the recompute (the defaults hear of it, not the editor)
+    spike = spend_spike(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_plan(team.plan.pk)
+    assert noticed(team) == {"admin-user", "manager-user"}
+    mail.outbox.clear()
+    # when the rule is made critical and the plan recomputed, twice
+    AlertRule.objects.filter(pk=spike.pk).update(severity="critical")
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            recompute_plan(team.plan.pk)
+    # then everyone who wants critical alerts hears of the escalation, once
+    escalations = AlertNotice.objects.filter(escalated=True).select_related("recipient")
+    assert sorted(n.recipient.username for n in escalations) == [
+        "admin-user",
+        "editor-user",
+        "manager-user",
+    ]
+    assert {n.severity for n in escalations} == {"critical"}
+    assert AlertNotice.objects.count() == 5
+    (email,) = emails_to(team.users["editor"].email)
+    assert email.subject == "[Almanac] Escalated to Critical: Spend on Douyin — Annual plan"
+    assert "1 alert opened or escalated:" in email.body
+    assert "[Critical · escalated] Spend" in email.body
+    assert "escalated" in html_of(email)
+    assert len(mail.outbox) == 3
+
+
+def test_a_lower_severity_is_not_announced(team, django_capture_on_commit_callbacks):
+    # given a critical alert opened by the recompute (three members hear of it)
+    spike = spend_spike(team)
+    AlertRule.objects.filter(pk=spike.pk).update(severity="critical")
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_plan(team.plan.pk)
+    assert AlertNotice.objects.count() == 3
+    # when the rule is made a warning and the plan recomputed
+    AlertRule.objects.filter(pk=spike.pk).update(severity="warning")
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_plan(team.plan.pk)
+    # then the alert is a warning now, and nobody is told again
+    from monitoring.models import Alert
+
+    assert Alert.objects.get().severity == "warning"
+    assert AlertNotice.objects.count() == 3
+
+
+def test_the_recompute_does_not_escalate_a_resolved_alert(team, django_capture_on_commit_callbacks):
+    spike = spend_spike(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_plan(team.plan.pk)
+    from monitoring.models import Alert
+
+    Alert.objects.update(status="resolved")
+    AlertRule.objects.filter(pk=spike.pk).update(severity="critical")
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_plan(team.plan.pk)
+    assert Alert.objects.get().severity == "warning"
+    assert not AlertNotice.objects.filter(escalated=True).exists()
+
+
+def test_opened_and_escalated_in_one_window_is_one_item(team):
+    # given a warning and its escalation to critical inside one group window
+    alert = open_alert(team, severity="warning")
+    alert.severity = "critical"
+    alert.save(update_fields=["severity"])
+    from planner.notify.fanout import alerts_escalated
+
+    alerts_escalated([alert], now=T0 + timedelta(seconds=30))
+    # when the window's emails go out
+    send_all()
+    # then the admin's email lists the alert once, as opened, at its severity now
+    (email,) = emails_to(team.users["admin"].email)
+    assert email.subject == "[Almanac] Critical: Spend on Douyin — Annual plan"
+    assert email.body.count("[Critical] Spend · Douyin") == 1
+    assert "1 alert opened:" in email.body and "escalated" not in email.body
+    # and the editor, who wants only critical alerts, gets it as an escalation
+    (editor,) = emails_to(team.users["editor"].email)
+    assert editor.subject.startswith("[Almanac] Escalated to Critical:")

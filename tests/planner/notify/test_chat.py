@@ -175,6 +175,25 @@ def test_the_same_alert_opened_twice_posts_once(world, server):
     assert len(server.posted()) == 1
 
 
+def test_an_escalation_to_a_wanted_severity_posts_to_the_channel(world, server):
+    # given a channel that wants only critical alerts, and a warning it never heard of
+    _channel(world, server, "slack", alert_severities=["critical"])
+    alert = seed.alert(world, severity="warning")
+    chat.fan_out([alert], now=NOW)
+    assert not AlertNotice.objects.exists()
+    # when the alert becomes critical (the recompute's escalation), twice
+    alert.severity = "critical"
+    alert.save(update_fields=["severity"])
+    for _ in range(2):
+        chat.fan_out([alert], now=NOW, escalated=True)
+    # then one message says so
+    assert _send_all() == [DeliveryStatus.SENT]
+    (posted,) = server.posted()
+    raw = json.dumps(posted.body, ensure_ascii=False)
+    assert posted.body["blocks"][0]["text"]["text"] == "1 alert opened or escalated in Annual plan"
+    assert "[Critical, escalated] Spend" in raw
+
+
 def test_inactive_channels_and_other_severities_hear_nothing(world, server):
     _channel(world, server, "slack", is_active=False)
     _channel(world, server, "wecom", alert_severities=["critical"])

@@ -72,6 +72,7 @@ class Row:
     label: str
     values: dict[str, Value]
     pk: int | None = None  # the database row, for its change history; not part of the content
+    unit: str = ""  # the unit of the row's numbers when no column states it (KPI breakdown)
 
 
 @dataclass
@@ -138,6 +139,7 @@ class PlanData:
                             ],
                             "rows": [
                                 {"key": r.key, "label": r.label, "values": dict(r.values)}
+                                | ({"unit": r.unit} if r.unit else {})
                                 | ({"pk": r.pk} if pks and r.pk is not None else {})
                                 for r in t.rows
                             ],
@@ -184,7 +186,7 @@ def _table_from_json(
         else:
             columns.append(Column(c["key"], c.get("label", c["key"]), c.get("kind", "text")))
     rows = [
-        Row(r["key"], r.get("label", r["key"]), dict(r["values"]), r.get("pk"))
+        Row(r["key"], r.get("label", r["key"]), dict(r["values"]), r.get("pk"), r.get("unit", ""))
         for r in t.get("rows", [])
     ]
     return Table(t["key"], spec.title if spec else t.get("title", t["key"]), columns, rows)
@@ -256,6 +258,7 @@ class TableSpec:
     select: tuple[str, ...] = ()
     extra_filter: dict[str, Any] = field(default_factory=dict)
     order: tuple[str, ...] = ("pk",)
+    row_unit: Callable[[Any], str] | None = None  # see Row.unit
 
     def model_class(self) -> type[models.Model]:
         from django.apps import apps
@@ -429,6 +432,7 @@ SPECS: tuple[TableSpec, ...] = (
         row_key=lambda k: k.code,
         row_label=lambda k: k.name,
         order=("sort_order", "pk"),
+        row_unit=lambda k: k.unit,
     ),
     TableSpec(
         "goals",
@@ -938,7 +942,8 @@ def collect_table(spec: TableSpec, plan: Plan) -> Table:
                 values[col.key] = to_value(col.get(obj), column.kind)
             else:
                 values[col.key] = to_value(_read(obj, col.path or col.key), column.kind)
-        rows.append(Row(key, str(spec.row_label(obj)), values, obj.pk))
+        unit = str(spec.row_unit(obj)) if spec.row_unit is not None else ""
+        rows.append(Row(key, str(spec.row_label(obj)), values, obj.pk, unit))
     return Table(spec.key, spec.title, columns, rows)
 
 

@@ -137,8 +137,9 @@ def _columns(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return _by_key(table.get("columns", []))
 
 
-# A row that states its unit (a KPI: "percent", "money", "ratio", "count") shows its
-# numbers in it: a conversion-rate target 0.015 reads 1.5 %, not 0.015.
+# A row that states its unit (a KPI: "percent", "money", "ratio", "count"), in a column
+# or (a KPI's breakdown by quarter and month) beside its values, shows its numbers in
+# it: a conversion-rate target 0.015 reads 1.5 %, not 0.015.
 UNIT_KINDS = {"percent": "percent", "money": "money", "ratio": "ratio"}
 
 
@@ -146,7 +147,7 @@ def _kind(column: dict[str, Any], *rows: dict[str, Any] | None) -> str:
     kind = str(column.get("kind", "text"))
     if kind != "number":
         return kind
-    units = [row["values"].get("unit") for row in rows if row is not None]
+    units = [row.get("unit") or row["values"].get("unit") for row in rows if row is not None]
     return next((UNIT_KINDS[u] for u in units if u in UNIT_KINDS), kind)
 
 

@@ -1188,6 +1188,18 @@ SAME_READING: dict[str, tuple[bytes, bool | None]] = {
         ),
         True,
     ),
+    "a NUL byte after the first 8 KB": (
+        csv_bytes(
+            *(
+                rows_with(
+                    ROW_A, date=date.fromordinal(date(2027, 1, 1).toordinal() + n).isoformat()
+                )
+                for n in range(200)
+            ),
+            rows_with(ROW_C, visits="7\x008", campaign="a\x00b"),
+        ),
+        True,
+    ),
     "a short row pandas fills": (
         csv_bytes(
             "2027-03-01,douyin,1000,50,40,10,5,3,120.50,300.00,spring-2027",

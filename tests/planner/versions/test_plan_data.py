@@ -50,6 +50,12 @@ def test_collect_covers_every_section_with_natural_keys_and_round_trips(
     assert isinstance(kpi.values["annual_target"], str)
     budget = tables[("budget", "budget")].rows[0].values
     assert Decimal(budget["total"]) > 0 and budget["total"].count(".") == 1
+    # the breakdown's rows carry their KPI's unit (the table has no unit column)
+    units = {k.code: k.unit for k in demo_plan.kpis.all()}
+    breakdown = tables[("goals", "kpi_breakdown")]
+    assert {row.key: row.unit for row in breakdown.rows} == {
+        row.key: units[row.key] for row in breakdown.rows
+    }
     # JSON round trip: a snapshot is plain JSON and loads back equal.
     encoded = json.loads(json.dumps(data.to_json()))
     assert PlanData.from_json(encoded).to_json() == data.to_json()

@@ -194,6 +194,27 @@ def test_side_by_side_targets_budget_and_roi_with_the_difference():
     assert groups["roi"]["expected_roi"]["b"] is None
 
 
+def test_a_unit_beside_the_values_counts_like_a_unit_column():
+    # given a KPI breakdown row (no unit column: the row carries its KPI's unit)
+    def breakdown(q1: str, unit: str | None) -> dict[str, Any]:
+        row = {"key": "cvr", "label": "Conversion", "values": {"q1": q1}}
+        table = {
+            "key": "kpi_breakdown",
+            "title": "Breakdown",
+            "columns": [{"key": "q1", "label": "Q1", "kind": "number"}],
+            "rows": [row | ({"unit": unit} if unit else {})],
+        }
+        return {"plan": {"name": "P"}, "sections": [{"key": "goals", "tables": [table]}]}
+
+    # when its first quarter changes, in a snapshot with the unit and in an older one
+    # without it
+    (cell,) = diff(breakdown("0.01", "percent"), breakdown("0.02", "percent")).rows()[0][2].cells
+    (older,) = diff(breakdown("0.01", None), breakdown("0.02", "percent")).rows()[0][2].cells
+    (none,) = diff(breakdown("0.01", None), breakdown("0.02", None)).rows()[0][2].cells
+    # then the numbers are percentages when either side says so
+    assert (cell.kind, older.kind, none.kind) == ("percent", "percent", "number")
+
+
 def test_numbers_of_a_row_with_a_unit_are_shown_in_it():
     old = snapshot(
         {

@@ -23,10 +23,11 @@ def display(value: Any, kind: str, currency: str, choices: dict[str, Any] | None
     if kind == "bool" or isinstance(value, bool):
         return _("Yes") if value else _("No")
     try:
+        # never rounded further than the value: 4.95 % → 5 % must not read 5.0% → 5.0%
         if kind == "money":
-            return format_amount(value, "money", currency)
+            return format_amount(value, "money", currency, exact=True)
         if kind in ("percent", "ratio"):
-            return format_amount(value, kind)
+            return format_amount(value, kind, exact=True)
         if kind == "number":
             number = Decimal(str(value))
             places = max(0, -number.as_tuple().exponent)  # type: ignore[operator]

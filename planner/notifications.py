@@ -10,10 +10,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from planner.access import Action, roles_allowed
 from planner.models import PlanTransition
+from planner.notify import compose, subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,23 @@ def send_transition_emails(*, transition_id: int) -> int:
     if not recipients:
         return 0
     link = settings.SITE_URL + reverse("planner:plan", kwargs={"plan_id": transition.plan_id})
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"transition": transition, "plan": transition.plan, "link": link}
-        subject = render_to_string("emails/plan_transition_subject.txt", context).strip()
-        text = render_to_string("emails/plan_transition.txt", context)
-        html = render_to_string("emails/plan_transition.html", context)
+    context = {
+        "transition": transition,
+        "plan": transition.plan,
+        "link": link,
+        "settings_link": settings.SITE_URL
+        + reverse("planner:notifications", kwargs={"slug": transition.plan.workspace.slug}),
+    }
     messages = []
     for user in recipients:
+        # in the language and time zone the member reads their notifications in
+        membership = compose.membership_of(user, transition.plan.workspace_id)
+        if membership is None:  # left the workspace a moment ago
+            continue
+        with compose.recipient_locale(subscriptions.preview(membership)):
+            subject = render_to_string("emails/plan_transition_subject.txt", context).strip()
+            text = render_to_string("emails/plan_transition.txt", context)
+            html = render_to_string("emails/plan_transition.html", context)
         message = EmailMultiAlternatives(subject, text, to=[user.email])  # type: ignore[attr-defined]
         message.attach_alternative(html, "text/html")
         messages.append(message)

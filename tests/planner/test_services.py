@@ -191,6 +191,28 @@ def test_submitting_emails_the_managers_not_the_submitter(
     assert f"/plans/{world.plan.pk}/" in html
 
 
+def test_each_reviewer_reads_the_email_in_their_language(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from planner.notify.subscriptions import subscription_for
+
+    # given a manager who reads notifications in Chinese and an admin who reads English
+    for persona, language in (("manager", "zh-hans"), ("admin", "en")):
+        found = subscription_for(Membership.objects.get(user=world.users[persona]))
+        type(found).objects.filter(pk=found.pk).update(language=language)
+    # when the plan is submitted
+    with django_capture_on_commit_callbacks(execute=True):
+        move(world, "submit", "editor")
+    # then each gets it in their language, with the link to their notification settings
+    emails = {m.to[0]: m for m in mailoutbox}
+    chinese, english = emails["manager-user@example.test"], emails["admin-user@example.test"]
+    assert chinese.subject == "[Almanac] Annual plan 2027: 提交审核"
+    assert "该规划当前状态为“审核中”。" in chinese.body and "通知设置" in chinese.body
+    assert english.subject == "[Almanac] Annual plan 2027: Submit for review"
+    assert "The plan is now “In review”." in english.body
+    assert f"/w/{world.workspace.slug}/notifications/" in english.alternatives[0][0]
+
+
 def test_approval_emails_the_submitter(world, mailoutbox, django_capture_on_commit_callbacks):
     move(world, "submit", "editor")
     with django_capture_on_commit_callbacks(execute=True):

@@ -135,8 +135,18 @@ def differences(expected: State, actual: State, skip: set) -> list[str]:
     ]
 
 
+@pytest.fixture
+def one_instant(monkeypatch):
+    """Every request of a test happens at the same instant: a value stamped to the minute
+    (an alert's note) must not differ between the runs because a minute turned."""
+    from django.utils import timezone
+
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+
+
 @pytest.mark.parametrize("op", _operations(), ids=lambda op: f"{op.method} {op.route}")
-def test_server_owned_fields_are_ignored_or_refused(op: Operation, world, api_for):
+def test_server_owned_fields_are_ignored_or_refused(op: Operation, world, api_for, one_instant):
     case = CASES[(op.route, op.method)]
     persona = writer(case)
     assert persona is not None

@@ -94,6 +94,7 @@ SKIP: dict[tuple[str, str], str] = {
     ("planner.ChatChannel", "url"): "validated https webhook URL; the page shows it masked",
     ("planner.ChatChannel", "secret"): "write-only signing secret, never shown",
     ("planner.Delivery", "period"): "computed period key (e.g. 2027-W05)",
+    ("planner.AlertNotice", "severity"): "the alert's severity, copied by the server",
     ("planner.Delivery", "address"): "validated email address or a chat channel's URL",
     ("planner.PlanVersion", "data"): "snapshot written by code; covered by saving a version "
     "after seeding (seed_through_services)",

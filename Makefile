@@ -12,9 +12,12 @@ HOST ?= 127.0.0.1
 # The test processes (pytest-xdist): one per CPU, each with its own test database (and
 # its own cache keys), a test file's tests together. make test-services runs the same
 # suite that way on PostgreSQL, then the tests marked services in one process: they
-# share Redis and the worker processes they start. The two heaviest suites run once:
-# the API fuzzing on PostgreSQL (where column limits bite), the cross-workspace
-# matrix on SQLite (HTTP semantics, the database does not change them).
+# share Redis and the worker processes they start. The heaviest suites run once: the
+# API fuzzing on PostgreSQL (where column limits bite, and which calls every endpoint
+# there), the cross-workspace matrix, the access matrix and the CSRF checks on SQLite
+# (HTTP semantics and the access rules' queries, which the database does not change).
+PG_ONLY_ONCE := --ignore=tests/security --ignore=tests/planner/test_access_matrix.py \
+  --ignore=tests/planner/test_csrf.py
 TEST_WORKERS ?= auto
 PORT ?= 8000
 
@@ -52,8 +55,9 @@ test: install ## The whole suite on the embedded default (SQLite, eager tasks)
 test-services: install ## The suite on PostgreSQL + Redis, with a real Celery worker
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
 	  $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not services and not e2e" \
-	  --ignore=tests/security
-	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
+	  $(PG_ONLY_ONCE)
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
+	  $(BIN)/pytest -m services tests/services
 
 e2e: install ## Browser tests in headless Chromium (Debian's /usr/bin/chromium)
 	$(BIN)/pytest --nomigrations -m e2e tests/e2e

@@ -356,11 +356,6 @@ class Severity(models.TextChoices):
     WARNING = "warning", _("Warning")
     CRITICAL = "critical", _("Critical")
 
-    @classmethod
-    def rank(cls, value: str) -> int:
-        """0 for info, 1 for warning, 2 for critical: higher is more severe."""
-        return [cls.INFO, cls.WARNING, cls.CRITICAL].index(cls(value))
-
 
 class AlertRule(VersionedModel):
     """When to raise an alert on a metric, for one channel or all of them."""

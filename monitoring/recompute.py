@@ -64,6 +64,7 @@ from monitoring.models import (
     RuleKind,
     Severity,
 )
+from monitoring.queries import SEVERITY_ORDER  # most severe first
 from monitoring.roi import fits as roi_fits
 from monitoring.services import next_run_at, schedule_recompute, settings_for
 from planner.models import Plan
@@ -495,7 +496,7 @@ def _write_alerts(plan: Plan, now: Any) -> tuple[int, int]:
             if changed:
                 Alert.objects.filter(pk=alert.pk).update(**fields, version=F("version") + 1)
                 updated += 1
-                worse = Severity.rank(f.severity) > Severity.rank(alert.severity)
+                worse = SEVERITY_ORDER.index(f.severity) < SEVERITY_ORDER.index(alert.severity)
                 if worse and "severity" in fields:
                     alert.severity, alert.plan = f.severity, plan
                     escalated.append(alert)
